@@ -1,0 +1,116 @@
+#include "logging.h"
+
+#include "qtfmt.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace Llamadesk::Logging
+{
+namespace
+{
+constexpr std::size_t MaxFileSize = 5 * 1024 * 1024;
+constexpr std::size_t MaxFiles = 3;
+
+spdlog::level::level_enum levelFromName(const QString &name)
+{
+    if (name == u"trace")
+        return spdlog::level::trace;
+    if (name == u"debug")
+        return spdlog::level::debug;
+    if (name == u"warning" || name == u"warn")
+        return spdlog::level::warn;
+    if (name == u"error")
+        return spdlog::level::err;
+    if (name == u"critical")
+        return spdlog::level::critical;
+    if (name == u"off")
+        return spdlog::level::off;
+    return spdlog::level::info;
+}
+
+void forwardQtMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const char *category = context.category ? context.category : "default";
+    const bool plain = qstrcmp(category, "default") == 0;
+    auto log = [&](spdlog::level::level_enum level) {
+        if (plain)
+            spdlog::log(level, "{}", message);
+        else
+            spdlog::log(level, "[{}] {}", category, message);
+    };
+    switch (type) {
+    case QtDebugMsg:
+        log(spdlog::level::debug);
+        break;
+    case QtInfoMsg:
+        log(spdlog::level::info);
+        break;
+    case QtWarningMsg:
+        log(spdlog::level::warn);
+        break;
+    case QtCriticalMsg:
+        log(spdlog::level::err);
+        break;
+    case QtFatalMsg:
+        log(spdlog::level::critical);
+        spdlog::shutdown();
+        std::abort();
+    }
+}
+} // namespace
+
+QString defaultDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/logs");
+}
+
+std::optional<QString> initialize(const QString &level, const QString &directory)
+{
+    std::vector<spdlog::sink_ptr> sinks;
+    sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+
+    std::optional<QString> problem;
+    const QString filePath = directory + QStringLiteral("/llamadesk.log");
+    if (!QDir().mkpath(directory)) {
+        problem = QStringLiteral("Could not create the log folder %1; logging to stderr only.").arg(directory);
+    } else {
+        try {
+            sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+                QDir::toNativeSeparators(filePath).toStdString(), MaxFileSize, MaxFiles));
+        } catch (const spdlog::spdlog_ex &error) {
+            problem = QStringLiteral("Could not open the log file %1 (%2); logging to stderr only.")
+                          .arg(filePath, QString::fromLocal8Bit(error.what()));
+        }
+    }
+
+    auto logger = std::make_shared<spdlog::logger>("llamadesk", sinks.begin(), sinks.end());
+    logger->set_level(levelFromName(level));
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
+    // Warnings reach the file at once; a crash right after one must not lose it.
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+
+    qInstallMessageHandler(forwardQtMessage);
+    if (problem)
+        spdlog::warn("{}", *problem);
+    return problem;
+}
+
+void shutdown()
+{
+    qInstallMessageHandler(nullptr);
+    if (auto logger = spdlog::default_logger())
+        logger->flush();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "llamadesk", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
+}
+} // namespace Llamadesk::Logging

@@ -1,0 +1,86 @@
+#include "commandline.h"
+#include "logging.h"
+#include "mainwindow.h"
+#include "qtfmt.h"
+#include "settingkeys.h"
+#include "settings.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace
+{
+void print(std::FILE *stream, const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stream);
+}
+
+// Options given on the command line are saved, as if set in the settings dialog.
+void applyOverrides(Llamadesk::Settings &settings, const Llamadesk::CommandLineOptions &options)
+{
+    using namespace Llamadesk;
+    auto apply = [&](const QString &key, const QVariant &value) {
+        if (const auto error = settings.setValue(key, value))
+            spdlog::error("Command line: {}", *error);
+    };
+    if (!options.serverExecutable.isEmpty())
+        apply(Keys::ServerExecutable.toString(), QFileInfo(options.serverExecutable).absoluteFilePath());
+    if (!options.model.isEmpty())
+        apply(Keys::ServerModel.toString(), QFileInfo(options.model).absoluteFilePath());
+    if (options.port)
+        apply(Keys::ServerPort.toString(), *options.port);
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("llamadesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LLAMADESK_VERSION));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    // --help and --version are answered before any window system is touched.
+    const Llamadesk::CommandLine commandLine = Llamadesk::parseCommandLine(arguments);
+    switch (commandLine.action) {
+    case Llamadesk::CommandLine::Action::ShowHelp:
+    case Llamadesk::CommandLine::Action::ShowVersion:
+        print(stdout, commandLine.text);
+        return 0;
+    case Llamadesk::CommandLine::Action::Error:
+        print(stderr, commandLine.text);
+        return 2;
+    case Llamadesk::CommandLine::Action::Run:
+        break;
+    }
+
+    QApplication app(argc, argv);
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Llamadesk"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("llamadesk"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/llamadesk.svg")));
+
+    const Llamadesk::CommandLineOptions &options = commandLine.options;
+    Llamadesk::Logging::initialize(options.logLevel);
+    const QString settingsPath = options.settingsFile.isEmpty() ? Llamadesk::Settings::defaultFilePath()
+                                                                : QFileInfo(options.settingsFile).absoluteFilePath();
+    spdlog::info("Llamadesk {} starting; settings in {}, logs in {}", LLAMADESK_VERSION, settingsPath,
+                 Llamadesk::Logging::defaultDirectory());
+
+    Llamadesk::Settings settings(settingsPath);
+    applyOverrides(settings, options);
+
+    Llamadesk::MainWindow window(settings);
+    window.reportSettingsWarnings(settings.loadWarnings());
+    window.show();
+
+    const int status = QApplication::exec();
+    spdlog::info("Llamadesk exiting with status {}", status);
+    Llamadesk::Logging::shutdown();
+    return status;
+}

@@ -1,0 +1,319 @@
+#include "settings.h"
+
+#include "qtfmt.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QMetaType>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace Llamadesk
+{
+namespace
+{
+using Validator = std::function<std::optional<QString>(const QVariant &)>;
+
+struct KeySpec
+{
+    const char *name;
+    QVariant defaultValue; // its type is the key's type
+    Validator check;       // receives a value already converted to the key's type
+    const char *help;
+};
+
+Validator intRange(int min, int max)
+{
+    return [min, max](const QVariant &v) -> std::optional<QString> {
+        const int i = v.toInt();
+        if (i < min || i > max)
+            return QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max);
+        return std::nullopt;
+    };
+}
+
+Validator doubleRange(double min, double max)
+{
+    return [min, max](const QVariant &v) -> std::optional<QString> {
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || d < min || d > max)
+            return QStringLiteral("expected a number from %1 to %2").arg(min).arg(max);
+        return std::nullopt;
+    };
+}
+
+std::optional<QString> anyText(const QVariant &)
+{
+    return std::nullopt;
+}
+
+std::optional<QString> singleLine(const QVariant &v)
+{
+    const QString s = v.toString();
+    if (s.contains(u'\n') || s.contains(u'\r'))
+        return QStringLiteral("expected a single line");
+    return std::nullopt;
+}
+
+std::optional<QString> hostName(const QVariant &v)
+{
+    static const QRegularExpression dnsName(
+        QStringLiteral("^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"));
+    const QString s = v.toString();
+    if (QHostAddress address; address.setAddress(s))
+        return std::nullopt;
+    if (dnsName.match(s).hasMatch())
+        return std::nullopt;
+    return QStringLiteral("expected an IP address or a host name, such as 127.0.0.1 or localhost");
+}
+
+std::optional<QString> apiKey(const QVariant &v)
+{
+    const QString s = v.toString();
+    for (const QChar c : s) {
+        if (c.isSpace() || c.category() == QChar::Other_Control)
+            return QStringLiteral("an API key cannot contain spaces or control characters");
+    }
+    return std::nullopt;
+}
+
+const QList<KeySpec> &table()
+{
+    static const QList<KeySpec> specs = {
+        {"server/executable", QString(), singleLine,
+         "The llama-server program, or the folder that holds it. Empty: look for it on PATH."},
+        {"server/model", QString(), singleLine, "The GGUF model file llama-server loads (-m)."},
+        {"server/mmproj", QString(), singleLine,
+         "The multimodal projector GGUF for image and audio input (--mmproj). Empty: text only."},
+        {"server/host", QStringLiteral("127.0.0.1"), hostName,
+         "The address llama-server listens on (--host). Anything but loopback needs an API key."},
+        {"server/port", 8080, intRange(0, 65535), "The port llama-server listens on (--port). 0: any free port."},
+        {"server/context_size", 4096, intRange(0, 16 * 1024 * 1024),
+         "Context size in tokens (-c). 0: the model's own."},
+        {"server/parallel", 0, intRange(0, 256), "Parallel slots (-np). 0: llama-server decides."},
+        {"server/gpu_layers", -1, intRange(-1, 100000), "Layers offloaded to the GPU (-ngl). -1: all of them."},
+        {"server/extra_args", QString(), singleLine,
+         "More llama-server arguments, split like a shell would (quotes group words)."},
+        {"server/api_key", QString(), apiKey,
+         "The key clients must send. Given to llama-server through LLAMA_API_KEY, never on its command line."},
+        {"server/autostart", true, anyText, "Start llama-server when Llamadesk starts and the paths are set."},
+        {"audio/input_device", QString(), singleLine, "The microphone's device id. Empty: the default input."},
+        {"audio/max_seconds", 15, intRange(1, 60), "The longest clip sent for transcription, in seconds."},
+        {"chat/system_prompt", QString(), anyText, "The system prompt of new conversations."},
+        {"chat/temperature", 0.8, doubleRange(0.0, 5.0), "Sampling temperature."},
+        {"chat/top_p", 0.95, doubleRange(0.0, 1.0), "Nucleus sampling: keep the smallest set of tokens whose probability adds up to this."},
+        {"chat/top_k", 40, intRange(0, 1000), "Sample from the k most likely tokens. 0: no limit."},
+        {"chat/max_tokens", -1, intRange(-1, 1000000), "The most tokens an answer may have. -1: no limit."},
+    };
+    return specs;
+}
+
+const KeySpec *findSpec(const QString &key)
+{
+    for (const KeySpec &spec : table()) {
+        if (key == QLatin1String(spec.name))
+            return &spec;
+    }
+    return nullptr;
+}
+
+// Values read from the INI file arrive as strings; written ones as their own type.
+std::optional<QVariant> convert(const QVariant &value, QMetaType type)
+{
+    if (value.metaType() == type)
+        return value;
+    const QString text = value.toString().trimmed();
+    bool ok = false;
+    switch (type.id()) {
+    case QMetaType::Int: {
+        const int i = text.toInt(&ok);
+        return ok ? std::optional<QVariant>(i) : std::nullopt;
+    }
+    case QMetaType::Double: {
+        const double d = text.toDouble(&ok);
+        return ok ? std::optional<QVariant>(d) : std::nullopt;
+    }
+    case QMetaType::Bool: {
+        const QString lower = text.toLower();
+        if (lower == u"true" || lower == u"1" || lower == u"yes" || lower == u"on")
+            return QVariant(true);
+        if (lower == u"false" || lower == u"0" || lower == u"no" || lower == u"off")
+            return QVariant(false);
+        return std::nullopt;
+    }
+    case QMetaType::QString:
+        // A hand-written INI line such as "system_prompt=Be brief, be kind" reads as a list.
+        if (value.metaType().id() == QMetaType::QStringList)
+            return QVariant(value.toStringList().join(QStringLiteral(", ")));
+        if (value.canConvert<QString>())
+            return QVariant(value.toString());
+        return std::nullopt;
+    default:
+        return std::nullopt;
+    }
+}
+
+QString typeDescription(QMetaType type)
+{
+    switch (type.id()) {
+    case QMetaType::Int:
+        return QStringLiteral("expected a whole number");
+    case QMetaType::Double:
+        return QStringLiteral("expected a number");
+    case QMetaType::Bool:
+        return QStringLiteral("expected true or false");
+    default:
+        return QStringLiteral("expected text");
+    }
+}
+
+QString shown(const QVariant &value)
+{
+    if (value.metaType().id() == QMetaType::QStringList)
+        return value.toStringList().join(QStringLiteral(", "));
+    if (value.metaType().id() == QMetaType::QString && value.toString().isEmpty())
+        return QStringLiteral("(empty)");
+    return value.toString();
+}
+} // namespace
+
+Settings::Settings(const QString &filePath, QObject *parent)
+    : QObject(parent)
+    , m_file(std::make_unique<QSettings>(filePath, QSettings::IniFormat))
+{
+    load();
+}
+
+Settings::~Settings() = default;
+
+QString Settings::defaultFilePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/llamadesk.ini");
+}
+
+QStringList Settings::keys()
+{
+    QStringList names;
+    for (const KeySpec &spec : table())
+        names.append(QString::fromLatin1(spec.name));
+    return names;
+}
+
+bool Settings::isKnownKey(const QString &key)
+{
+    return findSpec(key) != nullptr;
+}
+
+QVariant Settings::defaultValue(const QString &key)
+{
+    const KeySpec *spec = findSpec(key);
+    return spec ? spec->defaultValue : QVariant();
+}
+
+QString Settings::describe(const QString &key)
+{
+    const KeySpec *spec = findSpec(key);
+    return spec ? QString::fromUtf8(spec->help) : QString();
+}
+
+std::optional<QString> Settings::validate(const QString &key, const QVariant &value)
+{
+    const KeySpec *spec = findSpec(key);
+    if (!spec)
+        return QStringLiteral("'%1' is not a setting Llamadesk knows").arg(key);
+    const std::optional<QVariant> converted = convert(value, spec->defaultValue.metaType());
+    if (!converted)
+        return typeDescription(spec->defaultValue.metaType());
+    return spec->check(*converted);
+}
+
+QString Settings::filePath() const
+{
+    return m_file->fileName();
+}
+
+QVariant Settings::value(const QString &key) const
+{
+    const auto it = m_values.constFind(key);
+    if (it != m_values.constEnd())
+        return *it;
+    return defaultValue(key);
+}
+
+std::optional<QString> Settings::setValue(const QString &key, const QVariant &value)
+{
+    if (const std::optional<QString> error = validate(key, value))
+        return QStringLiteral("%1: %2").arg(key, *error);
+    const QVariant converted = *convert(value, findSpec(key)->defaultValue.metaType());
+    if (this->value(key) == converted && m_file->contains(key))
+        return std::nullopt;
+
+    m_file->setValue(key, converted);
+    m_file->sync();
+    if (m_file->status() != QSettings::NoError) {
+        const QString message = QStringLiteral("Could not write the settings file %1").arg(filePath());
+        warn(message);
+        return message;
+    }
+    // The file may hold an API key: only its owner may read it.
+    QFile::setPermissions(filePath(), QFile::ReadOwner | QFile::WriteOwner);
+
+    const bool changedValue = this->value(key) != converted;
+    m_values.insert(key, converted);
+    if (changedValue)
+        Q_EMIT changed(key);
+    return std::nullopt;
+}
+
+QStringList Settings::loadWarnings() const
+{
+    return m_loadWarnings;
+}
+
+void Settings::load()
+{
+    m_values.clear();
+    m_loadWarnings.clear();
+    if (m_file->status() != QSettings::NoError) {
+        m_loadWarnings.append(QStringLiteral("The settings file %1 could not be read; using the defaults.").arg(filePath()));
+        spdlog::warn("{}", m_loadWarnings.constLast());
+        return;
+    }
+    const QStringList present = m_file->allKeys();
+    for (const KeySpec &spec : table()) {
+        const QString key = QString::fromLatin1(spec.name);
+        if (!present.contains(key))
+            continue;
+        const QVariant raw = m_file->value(key);
+        if (const std::optional<QString> error = validate(key, raw)) {
+            m_loadWarnings.append(
+                QStringLiteral("Setting %1 in %2 has the invalid value '%3' (%4); using the default, %5.")
+                    .arg(key, filePath(), shown(raw), *error, shown(spec.defaultValue)));
+            continue;
+        }
+        m_values.insert(key, *convert(raw, spec.defaultValue.metaType()));
+    }
+    for (const QString &key : present) {
+        if (!isKnownKey(key))
+            m_loadWarnings.append(
+                QStringLiteral("Setting %1 in %2 is not one Llamadesk knows; it is ignored.").arg(key, filePath()));
+    }
+    for (const QString &message : std::as_const(m_loadWarnings))
+        spdlog::warn("{}", message);
+}
+
+void Settings::warn(const QString &message)
+{
+    spdlog::warn("{}", message);
+    Q_EMIT warningRaised(message);
+}
+} // namespace Llamadesk

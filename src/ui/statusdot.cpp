@@ -1,0 +1,74 @@
+#include "statusdot.h"
+
+#include <QPainter>
+
+namespace Llamadesk
+{
+StatusDot::StatusDot(QWidget *parent)
+    : QAbstractButton(parent)
+{
+    setCursor(Qt::PointingHandCursor);
+    setFocusPolicy(Qt::StrongFocus);
+    setObjectName(QStringLiteral("statusDot"));
+    setState(ServerState::Unknown);
+}
+
+ServerState StatusDot::state() const
+{
+    return m_state;
+}
+
+QColor StatusDot::colorFor(StatusColor color)
+{
+    switch (color) {
+    case StatusColor::Green:
+        return QColor(0x2e, 0xb8, 0x4b);
+    case StatusColor::Yellow:
+        return QColor(0xf2, 0xb7, 0x05);
+    case StatusColor::Red:
+        return QColor(0xd9, 0x3a, 0x3a);
+    case StatusColor::Grey:
+        break;
+    }
+    return QColor(0x8a, 0x8f, 0x98);
+}
+
+QColor StatusDot::color() const
+{
+    return colorFor(statusColorFor(m_state));
+}
+
+void StatusDot::setState(ServerState state, const QString &detail)
+{
+    m_state = state;
+    QString tip = tr("llama-server: %1").arg(displayName(state));
+    if (!detail.isEmpty())
+        tip += u'\n' + detail;
+    tip += u'\n' + tr("Click for server settings");
+    setToolTip(tip);
+    setAccessibleName(tr("Server status: %1").arg(displayName(state)));
+    update();
+}
+
+QSize StatusDot::sizeHint() const
+{
+    return {Diameter + 8, Diameter + 8};
+}
+
+void StatusDot::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QRectF dot(QPointF(0, 0), QSizeF(Diameter, Diameter));
+    const QRectF centred = dot.translated(rect().center() - dot.center());
+    const QColor fill = color();
+    painter.setPen(QPen(fill.darker(130), 1));
+    painter.setBrush(isDown() ? fill.darker(115) : fill);
+    painter.drawEllipse(centred.adjusted(0.5, 0.5, -0.5, -0.5));
+    if (hasFocus()) {
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(palette().highlight().color(), 1.5));
+        painter.drawEllipse(centred.adjusted(-3, -3, 3, 3));
+    }
+}
+} // namespace Llamadesk

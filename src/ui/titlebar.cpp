@@ -1,0 +1,60 @@
+#include "titlebar.h"
+
+#include "statusdot.h"
+
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+
+namespace Llamadesk
+{
+TitleBar::TitleBar(QWidget *parent)
+    : QWidget(parent)
+    , m_dot(new StatusDot(this))
+    , m_model(new QLabel(this))
+{
+    setObjectName(QStringLiteral("titleBar"));
+    setFixedHeight(Height);
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::AlternateBase);
+
+    auto *name = new QLabel(tr("Llamadesk"), this);
+    QFont bold = name->font();
+    bold.setBold(true);
+    name->setFont(bold);
+    m_model->setObjectName(QStringLiteral("modelLabel"));
+    m_model->setForegroundRole(QPalette::PlaceholderText);
+    m_model->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(Margin - (m_dot->sizeHint().width() - StatusDot::Diameter) / 2, 0, Margin, 0);
+    layout->setSpacing(8);
+    layout->addWidget(m_dot);
+    layout->addWidget(name);
+    layout->addWidget(m_model, 1);
+
+    connect(m_dot, &StatusDot::clicked, this, &TitleBar::settingsRequested);
+    setModel({});
+}
+
+StatusDot *TitleBar::statusDot() const
+{
+    return m_dot;
+}
+
+void TitleBar::setModel(const QString &modelPath)
+{
+    if (modelPath.isEmpty()) {
+        m_model->setText(tr("No model selected"));
+        m_model->setToolTip(tr("Click the status dot to choose llama-server and a model"));
+    } else {
+        m_model->setText(QFileInfo(modelPath).fileName());
+        m_model->setToolTip(modelPath);
+    }
+}
+
+QString TitleBar::modelText() const
+{
+    return m_model->text();
+}
+} // namespace Llamadesk

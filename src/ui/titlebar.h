@@ -1,0 +1,37 @@
+#pragma once
+
+#include "server/serverstate.h"
+
+#include <QWidget>
+
+class QLabel;
+
+namespace Llamadesk
+{
+class StatusDot;
+
+// The strip at the top of the window: status dot, app name, current model.
+class TitleBar final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TitleBar)
+
+public:
+    static constexpr int Height = 40;
+    static constexpr int Margin = 10;
+
+    explicit TitleBar(QWidget *parent = nullptr);
+
+    StatusDot *statusDot() const;
+    // modelPath empty: "No model selected".
+    void setModel(const QString &modelPath);
+    QString modelText() const;
+
+Q_SIGNALS:
+    void settingsRequested();
+
+private:
+    StatusDot *m_dot;
+    QLabel *m_model;
+};
+} // namespace Llamadesk

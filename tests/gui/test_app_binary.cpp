@@ -1,0 +1,189 @@
+// The real llamadesk executable, driven from outside the way a person drives it: started with
+// a temporary settings file and temporary XDG folders, clicked and typed at with xdotool,
+// looked at with ImageMagick's import.
+#include "statusdot.h"
+#include "testsupport.h"
+#include "titlebar.h"
+
+#include <QDir>
+#include <QImage>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+using namespace Llamadesk;
+
+namespace
+{
+struct AppRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+AppRun runApp(const QStringList &arguments, const QStringList &extraEnvironment = {})
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY")); // --help and --version must not need a display
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    for (const QString &entry : extraEnvironment)
+        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(LLAMADESK_APP), arguments);
+    AppRun run;
+    if (!process.waitForFinished(20000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromLocal8Bit(process.readAllStandardOutput());
+    run.err = QString::fromLocal8Bit(process.readAllStandardError());
+    return run;
+}
+
+// Runs a helper tool (xdotool, import) and returns its standard output, trimmed.
+QString tool(const QString &program, const QStringList &arguments, int timeoutMs = 10000)
+{
+    QProcess process;
+    process.start(program, arguments);
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        ADD_FAILURE() << program.toStdString() << " " << arguments.join(u' ').toStdString() << " timed out";
+        return {};
+    }
+    EXPECT_EQ(process.exitCode(), 0) << program.toStdString() << " " << arguments.join(u' ').toStdString() << ": "
+                                     << process.readAllStandardError().constData();
+    return QString::fromLocal8Bit(process.readAllStandardOutput()).trimmed();
+}
+
+QString screenshot(const QString &name)
+{
+    const QString path = TestSupport::artifactsDir() + u'/' + name + u".png";
+    tool(QStringLiteral("import"), {QStringLiteral("-window"), QStringLiteral("root"), path});
+    return path;
+}
+
+QPoint windowPosition(const QString &windowId)
+{
+    const QString shell = tool(QStringLiteral("xdotool"),
+                               {QStringLiteral("getwindowgeometry"), QStringLiteral("--shell"), windowId});
+    QPoint position;
+    for (const QString &line : shell.split(u'\n')) {
+        if (line.startsWith(u"X="))
+            position.setX(line.mid(2).toInt());
+        else if (line.startsWith(u"Y="))
+            position.setY(line.mid(2).toInt());
+    }
+    return position;
+}
+} // namespace
+
+TEST(AppBinary, VersionPrintsNameAndVersionWithoutADisplay)
+{
+    const AppRun run = runApp({QStringLiteral("--version")});
+    EXPECT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.out.startsWith(QStringLiteral("Llamadesk " LLAMADESK_VERSION "\n"))) << run.out.toStdString();
+}
+
+TEST(AppBinary, HelpListsTheOptionsWithoutADisplay)
+{
+    const AppRun run = runApp({QStringLiteral("--help")});
+    EXPECT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.out.startsWith(u"Usage: llamadesk [options]")) << run.out.toStdString();
+    for (const char *option : {"--settings <FILE>", "--server-exe <PATH>", "--model <PATH>", "--port <N>",
+                               "--log-level <LEVEL>", "--version"})
+        EXPECT_TRUE(run.out.contains(QLatin1String(option))) << option;
+}
+
+TEST(AppBinary, UnknownOptionExitsWithUsageError)
+{
+    const AppRun run = runApp({QStringLiteral("--no-such-option")});
+    EXPECT_EQ(run.exitCode, 2);
+    EXPECT_TRUE(run.err.contains(u"no-such-option")) << run.err.toStdString();
+    EXPECT_TRUE(run.err.contains(u"--help")) << run.err.toStdString();
+}
+
+TEST(AppBinary, WindowShowsAGreyDotThatOpensSettingsWhichSaveToTheIniFile)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    TestSupport::TempXdg xdg;
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("my-settings.ini"));
+
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &entry : xdg.environment())
+        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(LLAMADESK_APP),
+              {QStringLiteral("--settings"), ini, QStringLiteral("--log-level"), QStringLiteral("debug")});
+    ASSERT_TRUE(app.waitForStarted());
+    const QString pid = QString::number(app.processId());
+    auto stopApp = qScopeGuard([&] {
+        if (app.state() != QProcess::NotRunning) {
+            app.kill();
+            app.waitForFinished();
+        }
+    });
+
+    // The window appears.
+    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
+                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"), QStringLiteral("--pid"),
+                                                            pid, QStringLiteral("--name"), QStringLiteral("^Llamadesk$")})
+                               .section(u'\n', 0, 0);
+    ASSERT_FALSE(window.isEmpty()) << app.readAllStandardError().constData();
+    const QPoint dotCentre = windowPosition(window) +
+                             QPoint(TitleBar::Margin + StatusDot::Diameter / 2, TitleBar::Height / 2);
+
+    // What the screen shows: the dot in the title bar is grey. Painting follows mapping, so
+    // look until it is there.
+    const QRgb grey = StatusDot::colorFor(StatusColor::Grey).rgb();
+    QRgb seen = 0;
+    const bool greyShown = TestSupport::waitUntil([&] {
+        seen = QImage(screenshot(QStringLiteral("app-binary-window"))).pixel(dotCentre);
+        return seen == grey;
+    });
+    EXPECT_TRUE(greyShown) << "pixel at the dot: #" << std::hex << (seen & 0xffffff);
+
+    // Clicking the dot opens the settings dialog.
+    tool(QStringLiteral("xdotool"), {QStringLiteral("mousemove"), QString::number(dotCentre.x()),
+                                     QString::number(dotCentre.y()), QStringLiteral("click"), QStringLiteral("1")});
+    const QString dialog = tool(QStringLiteral("xdotool"),
+                                {QStringLiteral("search"), QStringLiteral("--sync"), QStringLiteral("--onlyvisible"),
+                                 QStringLiteral("--all"), QStringLiteral("--pid"), pid, QStringLiteral("--name"),
+                                 QStringLiteral("Llamadesk Settings")})
+                               .section(u'\n', 0, 0);
+    ASSERT_FALSE(dialog.isEmpty());
+    screenshot(QStringLiteral("app-binary-settings-dialog"));
+
+    // Alt+P jumps to the port (the label's mnemonic), the new port is typed, Enter saves.
+    tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), dialog,
+                                     QStringLiteral("key"), QStringLiteral("--clearmodifiers"), QStringLiteral("alt+p"),
+                                     QStringLiteral("ctrl+a"), QStringLiteral("type"), QStringLiteral("18123")});
+    screenshot(QStringLiteral("app-binary-settings-port-typed"));
+    tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("--window"), dialog, QStringLiteral("Return")});
+
+    const bool saved = TestSupport::waitUntil([&] {
+        return QSettings(ini, QSettings::IniFormat).value(QStringLiteral("server/port")).toInt() == 18123;
+    });
+    EXPECT_TRUE(saved) << TestSupport::readFile(ini).constData();
+    EXPECT_TRUE(TestSupport::readFile(ini).contains("[server]")) << "a hand-editable INI file";
+    EXPECT_FALSE(QFile::exists(xdg.configHome() + QStringLiteral("/llamadesk/llamadesk.ini")))
+        << "--settings must replace the default file, not add to it";
+
+    // Ctrl+Q quits cleanly, and the log went where the README says.
+    tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window,
+                                     QStringLiteral("key"), QStringLiteral("--clearmodifiers"), QStringLiteral("ctrl+q")});
+    ASSERT_TRUE(app.waitForFinished(10000));
+    EXPECT_EQ(app.exitStatus(), QProcess::NormalExit);
+    EXPECT_EQ(app.exitCode(), 0);
+    const QByteArray log = TestSupport::readFile(xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log"));
+    EXPECT_TRUE(log.contains("Llamadesk " LLAMADESK_VERSION " starting")) << log.constData();
+}

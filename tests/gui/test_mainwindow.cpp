@@ -1,0 +1,195 @@
+#include "guitestsupport.h"
+#include "inlinebanner.h"
+#include "mainwindow.h"
+#include "settingkeys.h"
+#include "settings.h"
+#include "settingsdialog.h"
+#include "statusdot.h"
+#include "testsupport.h"
+#include "titlebar.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest/QTest>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using namespace Llamadesk;
+
+namespace
+{
+class MainWindowTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
+        m_window = std::make_unique<MainWindow>(*m_settings);
+        m_window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    SettingsDialog *openDialogByClickingTheDot()
+    {
+        StatusDot *dot = m_window->titleBar()->statusDot();
+        QTest::mouseClick(dot, Qt::LeftButton, {}, dot->rect().center());
+        SettingsDialog *dialog = m_window->settingsDialog();
+        if (dialog) {
+            EXPECT_TRUE(QTest::qWaitForWindowExposed(dialog));
+        }
+        return dialog;
+    }
+
+    template <typename T>
+    static T *child(QWidget *parent, const char *name)
+    {
+        T *widget = parent->findChild<T *>(QLatin1String(name));
+        EXPECT_NE(widget, nullptr) << name;
+        return widget;
+    }
+
+    TestSupport::TempXdg m_xdg;
+    QTemporaryDir m_dir;
+    std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+};
+} // namespace
+
+TEST_F(MainWindowTest, DotStartsGreyWithATooltip)
+{
+    StatusDot *dot = m_window->titleBar()->statusDot();
+    EXPECT_EQ(dot->state(), ServerState::Unknown);
+    EXPECT_EQ(dot->color(), StatusDot::colorFor(StatusColor::Grey));
+    EXPECT_TRUE(dot->toolTip().startsWith(u"llama-server: Unknown")) << dot->toolTip().toStdString();
+    EXPECT_TRUE(dot->toolTip().contains(u"Click for server settings"));
+
+    // What is painted, not only what is stored: the dot's centre pixel is the grey.
+    const QImage image = dot->grab().toImage();
+    const QColor centre = image.pixelColor(image.rect().center());
+    EXPECT_EQ(centre.rgb(), StatusDot::colorFor(StatusColor::Grey).rgb());
+    EXPECT_FALSE(TestSupport::saveScreenshot(m_window.get(), QStringLiteral("mainwindow-initial")).isEmpty());
+}
+
+TEST_F(MainWindowTest, TitleBarShowsTheModelName)
+{
+    EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("No model selected"));
+    ASSERT_FALSE(m_settings->set(Keys::ServerModel, QStringLiteral("/models/qwen2.5-7b-instruct-q4_k_m.gguf")));
+    EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("qwen2.5-7b-instruct-q4_k_m.gguf"));
+}
+
+TEST_F(MainWindowTest, ClickingTheDotOpensTheSettingsDialog)
+{
+    EXPECT_EQ(m_window->settingsDialog(), nullptr);
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    EXPECT_TRUE(dialog->isVisible());
+    EXPECT_EQ(dialog->windowTitle(), QStringLiteral("Llamadesk Settings"));
+    // Every server/* key has a field.
+    for (const char *name : {"executableEdit", "modelEdit", "mmprojEdit", "hostEdit", "extraArgsEdit", "apiKeyEdit"})
+        EXPECT_NE(dialog->findChild<QLineEdit *>(QLatin1String(name)), nullptr) << name;
+    for (const char *name : {"portSpin", "contextSpin", "parallelSpin", "gpuLayersSpin"})
+        EXPECT_NE(dialog->findChild<QSpinBox *>(QLatin1String(name)), nullptr) << name;
+    EXPECT_NE(dialog->findChild<QCheckBox *>(QStringLiteral("autostartCheck")), nullptr);
+    for (const char *name : {"executableBrowse", "modelBrowse", "mmprojBrowse"})
+        EXPECT_NE(dialog->findChild<QPushButton *>(QLatin1String(name)), nullptr) << name;
+    EXPECT_EQ(child<QLineEdit>(dialog, "apiKeyEdit")->echoMode(), QLineEdit::Password);
+    EXPECT_FALSE(TestSupport::saveScreenshot(dialog, QStringLiteral("settings-dialog")).isEmpty());
+
+    // A second click brings the same dialog forward instead of opening another.
+    openDialogByClickingTheDot();
+    EXPECT_EQ(m_window->settingsDialog(), dialog);
+}
+
+TEST_F(MainWindowTest, DialogShowsTheStoredValues)
+{
+    ASSERT_FALSE(m_settings->set(Keys::ServerPort, 18090));
+    ASSERT_FALSE(m_settings->set(Keys::ServerGpuLayers, 12));
+    ASSERT_FALSE(m_settings->set(Keys::ServerModel, QStringLiteral("/m/a.gguf")));
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    EXPECT_EQ(child<QSpinBox>(dialog, "portSpin")->value(), 18090);
+    EXPECT_EQ(child<QSpinBox>(dialog, "gpuLayersSpin")->value(), 12);
+    EXPECT_EQ(child<QSpinBox>(dialog, "gpuLayersSpin")->minimum(), -1);
+    EXPECT_EQ(child<QLineEdit>(dialog, "modelEdit")->text(), QStringLiteral("/m/a.gguf"));
+    EXPECT_EQ(child<QLineEdit>(dialog, "hostEdit")->text(), QStringLiteral("127.0.0.1"));
+    EXPECT_TRUE(child<QCheckBox>(dialog, "autostartCheck")->isChecked());
+}
+
+TEST_F(MainWindowTest, SaveWritesTheIniFile)
+{
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    QSpinBox *port = child<QSpinBox>(dialog, "portSpin");
+    port->selectAll();
+    QTest::keyClicks(port, QStringLiteral("18123"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "modelEdit"), QStringLiteral("/models/tiny.gguf"));
+    child<QCheckBox>(dialog, "autostartCheck")->setChecked(false);
+    QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
+
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return m_window->settingsDialog() == nullptr; }));
+    QSettings file(m_settings->filePath(), QSettings::IniFormat);
+    EXPECT_EQ(file.value(QStringLiteral("server/port")).toInt(), 18123);
+    EXPECT_EQ(file.value(QStringLiteral("server/model")).toString(), QStringLiteral("/models/tiny.gguf"));
+    EXPECT_EQ(file.value(QStringLiteral("server/autostart")).toString(), QStringLiteral("false"));
+    EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("tiny.gguf"));
+}
+
+TEST_F(MainWindowTest, CancelWritesNothing)
+{
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    child<QSpinBox>(dialog, "portSpin")->setValue(18124);
+    QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Cancel), Qt::LeftButton);
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return m_window->settingsDialog() == nullptr; }));
+    EXPECT_EQ(m_settings->get(Keys::ServerPort), 8080);
+    EXPECT_FALSE(QFile::exists(m_settings->filePath()));
+}
+
+TEST_F(MainWindowTest, InvalidFieldKeepsTheDialogOpenAndSavesNothing)
+{
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    child<QSpinBox>(dialog, "portSpin")->setValue(18125);
+    QLineEdit *host = child<QLineEdit>(dialog, "hostEdit");
+    host->setText(QStringLiteral("not a host"));
+    QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
+
+    EXPECT_EQ(m_window->settingsDialog(), dialog);
+    EXPECT_TRUE(dialog->isVisible());
+    EXPECT_EQ(dialog->errorText(),
+              QStringLiteral("server/host: expected an IP address or a host name, such as 127.0.0.1 or localhost"));
+    EXPECT_EQ(m_settings->get(Keys::ServerPort), 8080) << "all or nothing";
+    EXPECT_FALSE(TestSupport::saveScreenshot(dialog, QStringLiteral("settings-dialog-invalid-host")).isEmpty());
+}
+
+TEST_F(MainWindowTest, SettingsFileProblemsAppearAsABannerThatOpensSettings)
+{
+    m_window->reportSettingsWarnings({QStringLiteral("Setting server/port has an invalid value")});
+    InlineBanner *banner = m_window->banner();
+    ASSERT_TRUE(banner->isVisible());
+    EXPECT_EQ(banner->level(), InlineBanner::Level::Warning);
+    EXPECT_EQ(banner->text(), QStringLiteral("Setting server/port has an invalid value"));
+    QPushButton *action = child<QPushButton>(banner, "bannerAction");
+    EXPECT_EQ(action->text(), QStringLiteral("Open settings"));
+    EXPECT_FALSE(TestSupport::saveScreenshot(m_window.get(), QStringLiteral("mainwindow-settings-warning")).isEmpty());
+    QTest::mouseClick(action, Qt::LeftButton);
+    EXPECT_NE(m_window->settingsDialog(), nullptr);
+}
+
+TEST_F(MainWindowTest, SendIsDisabledWithTheReason)
+{
+    QPushButton *send = child<QPushButton>(m_window.get(), "sendButton");
+    EXPECT_FALSE(send->isEnabled());
+    EXPECT_EQ(send->toolTip(), QStringLiteral("The server is not running yet"));
+}
