@@ -1,0 +1,404 @@
+#include "completion.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <filesystem>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "chatrequest.h"
+#include "generator.h"
+#include "responses.h"
+#include "serverlog.h"
+#include "serverstate.h"
+#include "version.h"
+
+namespace FakeLlama {
+namespace {
+using Clock = std::chrono::steady_clock;
+using Writer = std::function<bool(const std::string &)>;
+using Alive = std::function<bool()>;
+
+constexpr auto PollInterval = std::chrono::milliseconds(20);
+
+enum class Outcome {
+    Completed,
+    ClientGone,
+    Failed
+};
+
+struct Generation
+{
+    ServerState &state;
+    ChatRequest request;
+    std::vector<Piece> pieces; // the natural reply
+    int nTokens = 0;           // how many of them will be generated
+    std::string finishReason;
+    CompletionMeta meta;
+    std::string content;
+    std::string reasoning;
+    Timings timings;
+};
+
+std::string dump(const json &data)
+{
+    return data.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// After SIGTERM the real server stops generating but leaves open streams hanging until it
+// exits: no data and no close. The main thread ends the process.
+[[noreturn]] void stallUntilExit()
+{
+    for (;;)
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+[[noreturn]] void crash()
+{
+    std::fflush(stderr);
+    ::kill(::getpid(), SIGKILL);
+    stallUntilExit();
+}
+
+// After SIGTERM: no data and no close, until the process exits or the client hangs up (the
+// real server notices a closed connection within its one-second polling).
+bool stallWhileClientStays(const Alive &alive)
+{
+    while (alive())
+        std::this_thread::sleep_for(PollInterval);
+    return false;
+}
+
+// Sleeps until `until`; false when SIGTERM stopped the generation and the client then left.
+bool sleepUntil(const ServerState &state, Clock::time_point until, const Alive &alive)
+{
+    while (Clock::now() < until) {
+        if (state.terminating)
+            return stallWhileClientStays(alive);
+        std::this_thread::sleep_until(std::min(until, Clock::now() + PollInterval));
+    }
+    if (state.terminating)
+        return stallWhileClientStays(alive);
+    return true;
+}
+
+// The socket a request arrived on (cpp-httplib 0.11 does not hand it out), found by its peer
+// address; -1 when it cannot be found.
+int connectionSocket(const httplib::Request &req)
+{
+    std::error_code error;
+    for (const auto &entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+        const int fd = std::atoi(entry.path().filename().c_str());
+        struct stat info {};
+        if (::fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode))
+            continue;
+        sockaddr_storage peer {};
+        socklen_t length = sizeof(peer);
+        if (::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &length) != 0)
+            continue;
+        char host[INET6_ADDRSTRLEN] = {};
+        int port = 0;
+        if (peer.ss_family == AF_INET) {
+            const auto *in = reinterpret_cast<const sockaddr_in *>(&peer);
+            ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+            port = ntohs(in->sin_port);
+        } else if (peer.ss_family == AF_INET6) {
+            const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&peer);
+            ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+            port = ntohs(in6->sin6_port);
+        }
+        if (port == req.remote_port && req.remote_addr == host)
+            return fd;
+    }
+    return -1;
+}
+
+// Whether the client closed its end, as llama-server's is_connection_closed() sees it.
+bool peerClosed(int fd)
+{
+    if (fd < 0)
+        return false;
+    pollfd probe {fd, POLLIN | POLLRDHUP, 0};
+    if (::poll(&probe, 1, 0) <= 0)
+        return false;
+    if (probe.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        return true;
+    char byte = 0;
+    return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+ChatRequestContext contextFor(const ServerState &state)
+{
+    const Runtime &rt = state.runtime;
+    ChatRequestContext context;
+    context.vision = rt.projector && rt.projector->vision;
+    context.audio = rt.projector && rt.projector->audio;
+    if (rt.projector) {
+        context.imageTokens = rt.projector->imageTokens;
+        context.audioTokensPerChunk = rt.projector->audioTokensPerChunk;
+    }
+    context.jinja = state.options.jinja;
+    context.thinkingTemplate = rt.model.thinking;
+    context.defaultReasoningFormat = state.options.reasoningFormat;
+    context.defaultNPredict = state.options.nPredict;
+    context.nCtxSlot = rt.nCtxSlot;
+    return context;
+}
+
+// FAKE_LLAMA_STALL_AFTER_TOKENS: silence (SSE pings aside) until the client goes away.
+Outcome stallStream(const ServerState &state, const Writer &write, const Alive &alive)
+{
+    const auto pingEvery = std::chrono::seconds(std::max(state.options.ssePingIntervalS, 1));
+    auto nextPing = Clock::now() + pingEvery;
+    for (;;) {
+        if (!alive())
+            return Outcome::ClientGone;
+        if (!state.terminating && Clock::now() >= nextPing) {
+            if (!write(": ping\n\n"))
+                return Outcome::ClientGone;
+            nextPing += pingEvery;
+        }
+        std::this_thread::sleep_for(PollInterval);
+    }
+}
+
+// FAKE_LLAMA_MALFORMED_CHUNKS: one event cut into three writes, so that a client sees it
+// arrive in pieces.
+bool writeSplit(const std::string &event, const Writer &write)
+{
+    const size_t a = 3;
+    const size_t b = event.size() / 2;
+    const bool ok = write(event.substr(0, a));
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    const bool ok2 = ok && write(event.substr(a, b - a));
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    return ok2 && write(event.substr(b));
+}
+
+void logTimings(const Generation &g, int slotId, int taskId)
+{
+    const Timings &t = g.timings;
+    const double promptPer = t.promptN ? t.promptMs / t.promptN : 0.0;
+    const double promptRate = t.promptMs > 0 ? 1e3 * t.promptN / t.promptMs : 0.0;
+    const double evalPer = t.predictedN ? t.predictedMs / t.predictedN : 0.0;
+    const double evalRate = t.predictedMs > 0 ? 1e3 * t.predictedN / t.predictedMs : 0.0;
+    // One log entry over four lines, as print_timing() writes it: only the first has a prefix.
+    Log::info(
+            Log::slot("print_timing", slotId, taskId) + "\n"
+            + Log::format(
+                    "prompt eval time = %10.2f ms / %5d tokens (%8.2f ms per token, %8.2f tokens per second)\n",
+                    t.promptMs, t.promptN, promptPer, promptRate)
+            + Log::format(
+                    "       eval time = %10.2f ms / %5d tokens (%8.2f ms per token, %8.2f tokens per second)\n",
+                    t.predictedMs, t.predictedN, evalPer, evalRate)
+            + Log::format("      total time = %10.2f ms / %5d tokens", t.promptMs + t.predictedMs,
+                          t.promptN + t.predictedN));
+}
+
+// What a failure knob does before token `i` of a stream (that is, after i tokens went out).
+// Returns an outcome when the generation ends here.
+std::optional<Outcome> injectedFailure(Generation &g, int i, const Writer *write, const Alive &alive)
+{
+    const FailureModes &modes = g.state.modes;
+    if (modes.crashAfterTokens == i)
+        crash();
+    if (modes.errorAfterTokens == i) {
+        if (write)
+            (*write)(sseEvent(json{
+                    {"error",
+                     errorObject("The model produced output that does not match the expected chat format",
+                                 ErrorType::Server)}}));
+        return Outcome::Failed;
+    }
+    if (write && modes.stallAfterTokens == i)
+        return stallStream(g.state, *write, alive);
+    if (write && modes.malformedChunks && i == 1
+        && !(*write)(sseEvent(std::string(
+                R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":" broken"}})"))))
+        return Outcome::ClientGone;
+    return std::nullopt;
+}
+
+// The whole life of one completion on a slot. `write` is null for a non-streamed answer.
+Outcome generate(Generation &g, const Writer *write, const Alive &alive)
+{
+    ServerState &state = g.state;
+    const int taskId = state.slots.nextTaskId();
+    const int slotId = state.slots.acquire(taskId, g.request.nPredict, g.request.promptTokens);
+    Log::info(Log::slot("launch_slot_", slotId, taskId) + "processing task");
+    Log::info(Log::slot("update_slots", slotId, taskId)
+              + Log::format("new prompt, n_ctx_slot = %d, n_keep = 0, task.n_tokens = %d",
+                            state.runtime.nCtxSlot, g.request.promptTokens));
+
+    const auto start = Clock::now();
+    const double promptMs =
+            5.0 + 0.05 * g.request.promptTokens + 3.0 * static_cast<double>(g.request.media.size());
+    if (!sleepUntil(state, start + std::chrono::microseconds(static_cast<long long>(promptMs * 1000)), alive)) {
+        state.slots.release(slotId);
+        return Outcome::ClientGone;
+    }
+    g.timings.promptN = g.request.promptTokens;
+    g.timings.promptMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    Log::info(Log::slot("update_slots", slotId, taskId)
+              + Log::format("prompt done, n_tokens = %d, batch.n_tokens = %d", g.request.promptTokens,
+                            g.request.promptTokens));
+
+    const auto release = [&](Outcome outcome) {
+        const double predictedMs = g.timings.predictedMs;
+        state.counters.predictedMicros += static_cast<long long>(predictedMs * 1000);
+        if (outcome == Outcome::Completed)
+            logTimings(g, slotId, taskId);
+        Log::info(Log::slot("release", slotId, taskId)
+                  + Log::format("stop processing: n_tokens = %d, truncated = %d",
+                                g.request.promptTokens + g.timings.predictedN,
+                                g.finishReason == "length" ? 1 : 0));
+        if (state.slots.release(slotId))
+            Log::info(Log::srv("update_slots") + "all slots are idle");
+        return outcome;
+    };
+    state.counters.promptTokens += g.request.promptTokens;
+    state.counters.promptMicros += static_cast<long long>(g.timings.promptMs * 1000);
+
+    if (write
+        && !(*write)(
+                sseEvent(streamChunk(g.meta, json{{"role", "assistant"}, {"content", nullptr}}, nullptr))))
+        return release(Outcome::ClientGone);
+
+    const auto tokenInterval = std::chrono::duration<double>(1.0 / g.state.modes.tokensPerSecond);
+    const auto generationStart = Clock::now();
+    for (int i = 0;; ++i) {
+        if (const auto failure = injectedFailure(g, i, write, alive))
+            return release(*failure);
+        if (i == g.nTokens)
+            break;
+        if (!sleepUntil(state,
+                        generationStart + std::chrono::duration_cast<Clock::duration>(tokenInterval * (i + 1)),
+                        alive))
+            return release(Outcome::ClientGone);
+        const Piece &piece = g.pieces[static_cast<size_t>(i)];
+        const auto delta = deltaFor(piece, g.request.thinking, g.request.extractReasoning, i == 0);
+        if (delta) {
+            if (delta->contains("reasoning_content"))
+                g.reasoning += delta->at("reasoning_content").get<std::string>();
+            else
+                g.content += delta->at("content").get<std::string>();
+            if (write) {
+                const std::string event = sseEvent(streamChunk(g.meta, *delta, nullptr));
+                const bool ok =
+                        state.modes.malformedChunks && i == 2 ? writeSplit(event, *write) : (*write)(event);
+                if (!ok)
+                    return release(Outcome::ClientGone);
+            }
+        }
+        g.timings.predictedN = i + 1;
+        g.timings.predictedMs =
+                std::chrono::duration<double, std::milli>(Clock::now() - generationStart).count();
+        state.slots.setDecoded(slotId, i + 1);
+        ++state.counters.predictedTokens;
+        ++state.counters.decodeCalls;
+    }
+
+    if (write) {
+        const json usage = usageJson(g.request.promptTokens, g.timings.predictedN, 0);
+        json finish = streamChunk(g.meta, json::object(), g.finishReason);
+        if (!g.request.includeUsage)
+            finish["timings"] = timingsJson(g.timings);
+        bool ok = (*write)(sseEvent(finish));
+        if (ok && g.request.includeUsage) {
+            json last = usageChunk(g.meta, usage);
+            last["timings"] = timingsJson(g.timings);
+            ok = (*write)(sseEvent(last));
+        }
+        if (!ok || !(*write)("data: [DONE]\n\n"))
+            return release(Outcome::ClientGone);
+    }
+    return release(Outcome::Completed);
+}
+
+std::string trimmed(const std::string &text)
+{
+    const size_t first = text.find_first_not_of(" \n");
+    if (first == std::string::npos)
+        return {};
+    return text.substr(first, text.find_last_not_of(" \n") - first + 1);
+}
+
+void sendError(httplib::Response &res, const HttpError &error)
+{
+    res.status = error.status;
+    res.set_content(dump(error.body), "application/json; charset=utf-8");
+    Log::warn(Log::srv("operator()") + "got exception: " + dump(error.body));
+}
+
+void handleChat(ServerState &state, const httplib::Request &req, httplib::Response &res)
+{
+    auto parsed = parseChatRequest(req.body, contextFor(state));
+    if (const auto *error = std::get_if<HttpError>(&parsed)) {
+        sendError(res, *error);
+        return;
+    }
+    auto g = std::make_shared<Generation>(Generation{state, std::get<ChatRequest>(std::move(parsed))});
+    const ChatRequest &request = g->request;
+    g->pieces = naturalReply(request.prompt, state.modes.replyTokens, request.thinking);
+    int limit = static_cast<int>(g->pieces.size());
+    if (request.nPredict >= 0)
+        limit = std::min(limit, request.nPredict);
+    limit = std::min(limit, state.runtime.nCtxSlot - request.promptTokens);
+    g->nTokens = limit;
+    g->finishReason = limit < static_cast<int>(g->pieces.size()) ? "length" : "stop";
+    g->meta = CompletionMeta{newCompletionId(), static_cast<long long>(std::time(nullptr)),
+                             state.runtime.modelName(), Version::BuildInfo};
+
+    if (!request.stream) {
+        const ActiveRequest active(state);
+        if (generate(*g, nullptr, [] { return true; }) == Outcome::Failed) {
+            sendError(res,
+                      httpError("The model produced output that does not match the expected chat format",
+                                ErrorType::Server));
+            return;
+        }
+        const json body = completionResponse(g->meta, g->content, trimmed(g->reasoning), g->finishReason,
+                                             usageJson(request.promptTokens, g->timings.predictedN, 0),
+                                             timingsJson(g->timings));
+        res.set_content(dump(body), "application/json; charset=utf-8");
+        return;
+    }
+
+    res.set_header("X-Accel-Buffering", "no");
+    const int socket = connectionSocket(req);
+    res.set_chunked_content_provider("text/event-stream", [g, socket](size_t, httplib::DataSink &sink) {
+        const ActiveRequest active(g->state);
+        const Writer write = [&sink](const std::string &data) {
+            return sink.write(data.data(), data.size());
+        };
+        const Alive alive = [&sink, socket] { return sink.is_writable() && !peerClosed(socket); };
+        if (generate(*g, &write, alive) == Outcome::ClientGone)
+            return false;
+        sink.done();
+        return true;
+    });
+}
+} // namespace
+
+void registerChatRoutes(httplib::Server &server, ServerState &state)
+{
+    const auto handler = [&state](const httplib::Request &req, httplib::Response &res) {
+        handleChat(state, req, res);
+    };
+    server.Post("/v1/chat/completions", handler);
+    server.Post("/chat/completions", handler);
+}
+} // namespace FakeLlama

@@ -1,0 +1,59 @@
+#pragma once
+
+// Command line of the fake llama-server (the subset of llama.cpp's common/arg.cpp that
+// Llamadesk and its tests use, plus harmless flags that are accepted and ignored) and the
+// FAKE_LLAMA_* failure knobs read from the environment.
+
+#include <string>
+#include <vector>
+
+namespace FakeLlama {
+struct Options
+{
+    std::string modelPath;  // -m, exactly as given: /v1/models reports it verbatim
+    std::string mmprojPath; // --mmproj
+    std::string alias;      // -a
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    int ctxSize = 0;    // 0: the model's training context
+    int parallel = -1;  // -1: "auto" (4 slots and a unified KV cache)
+    int kvUnified = -1; // -1: not given; 0/1: --no-kv-unified / --kv-unified
+    int nPredict = -1;  // server-wide default for n_predict
+    int ssePingIntervalS = 30;
+    std::vector<std::string> apiKeys;
+    bool jinja = true;
+    bool metrics = false;
+    bool slots = true;
+    std::string reasoningFormat = "auto";
+    std::string mediaPath;
+};
+
+// What the fake is told to do wrong, from FAKE_LLAMA_* environment variables
+// (documented in README.md).
+struct FailureModes
+{
+    int loadMs = -1; // -1: about what the real server needs for the given model and projector
+    bool hangLoading = false;
+    bool neverHealthy = false;
+    bool oomAtStart = false;
+    int crashAfterTokens = -1;
+    int stallAfterTokens = -1;
+    int errorAfterTokens = -1;
+    bool malformedChunks = false;
+    double tokensPerSecond = 1500.0;
+    int replyTokens = 24;
+    int sigtermStallMs = -1; // -1: the SSE ping interval
+};
+
+enum class ParseOutcome {
+    Run,
+    ExitSuccess,
+    ExitFailure
+};
+
+// Parses argv (and the LLAMA_ARG_* / LLAMA_API_KEY environment variables the real server
+// reads). Prints what the real server prints for --version, --help and bad arguments.
+ParseOutcome parseArguments(int argc, char **argv, Options &options);
+
+FailureModes readFailureModes();
+} // namespace FakeLlama
