@@ -1,9 +1,9 @@
 #include "logging.h"
 
+#include "apppaths.h"
 #include "qtfmt.h"
 
 #include <QDir>
-#include <QStandardPaths>
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -70,7 +70,7 @@ void forwardQtMessage(QtMsgType type, const QMessageLogContext &context, const Q
 
 QString defaultDirectory()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/logs");
+    return AppPaths::logDirectory();
 }
 
 std::optional<QString> initialize(const QString &level, const QString &directory)
@@ -92,6 +92,23 @@ std::optional<QString> initialize(const QString &level, const QString &directory
         }
     }
 
+    // llama-server's own lines go to a file of their own, so that its request log does not
+    // drown the app's.
+    spdlog::drop(ServerLoggerName);
+    if (!problem) {
+        try {
+            auto serverFile = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+                QDir::toNativeSeparators(directory + QStringLiteral("/llama-server.log")).toStdString(), MaxFileSize,
+                MaxFiles);
+            auto serverLogger = std::make_shared<spdlog::logger>(ServerLoggerName, serverFile);
+            serverLogger->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
+            serverLogger->flush_on(spdlog::level::info);
+            spdlog::register_logger(serverLogger);
+        } catch (const spdlog::spdlog_ex &error) {
+            spdlog::warn("Could not open llama-server.log: {}", error.what());
+        }
+    }
+
     auto logger = std::make_shared<spdlog::logger>("llamadesk", sinks.begin(), sinks.end());
     logger->set_level(levelFromName(level));
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
@@ -108,6 +125,7 @@ std::optional<QString> initialize(const QString &level, const QString &directory
 void shutdown()
 {
     qInstallMessageHandler(nullptr);
+    spdlog::drop(ServerLoggerName);
     if (auto logger = spdlog::default_logger())
         logger->flush();
     spdlog::set_default_logger(std::make_shared<spdlog::logger>(

@@ -1,6 +1,9 @@
 #include "commandline.h"
 #include "logging.h"
 #include "mainwindow.h"
+#include "platformfactory.h"
+#include "server/processguard.h"
+#include "server/serversupervisor.h"
 #include "qtfmt.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -13,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <memory>
 
 namespace
 {
@@ -75,9 +79,24 @@ int main(int argc, char *argv[])
     Llamadesk::Settings settings(settingsPath);
     applyOverrides(settings, options);
 
-    Llamadesk::MainWindow window(settings);
+    const std::unique_ptr<Llamadesk::ProcessGuard> guard = Llamadesk::Platform::createProcessGuard();
+    spdlog::info("Child processes are guarded by {}", guard->description());
+    Llamadesk::ServerSupervisor supervisor(guard.get());
+
+    Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory());
     window.reportSettingsWarnings(settings.loadWarnings());
     window.show();
+
+    using Llamadesk::Keys::ServerAutostart;
+    using Llamadesk::Keys::ServerModel;
+    // Not set up yet: the dot stays grey (unknown) and its tooltip says what to do. Set up but
+    // not started automatically: red, stopped.
+    if (!settings.get(ServerModel).isEmpty()) {
+        if (settings.get(ServerAutostart))
+            supervisor.start();
+        else
+            supervisor.stop();
+    }
 
     const int status = QApplication::exec();
     spdlog::info("Llamadesk exiting with status {}", status);

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "server/serverstate.h"
+
 #include <QMainWindow>
 #include <QPointer>
+
+#include <functional>
 
 class QLabel;
 class QPlainTextEdit;
@@ -10,9 +14,12 @@ class QPushButton;
 namespace Llamadesk
 {
 class InlineBanner;
+class ServerSupervisor;
 class Settings;
 class SettingsDialog;
 class TitleBar;
+struct Failure;
+struct PreflightIssue;
 
 class MainWindow final : public QMainWindow
 {
@@ -20,7 +27,8 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    explicit MainWindow(Settings &settings, QWidget *parent = nullptr);
+    MainWindow(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     TitleBar *titleBar() const;
@@ -34,15 +42,31 @@ public:
 public Q_SLOTS:
     void openSettings();
 
+protected:
+    // Closing stops the server first (at most its grace period), so it never outlives the app.
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void onSettingChanged(const QString &key);
+    void onServerStateChanged(ServerState state, const QString &reason);
+    void onPreflightFailed(const PreflightIssue &issue);
+    void onCrashed(const Failure &failure, bool willRestart);
+    // level: InlineBanner::Level as int. Server banners go away once the server runs.
+    void showBanner(int level, const QString &text, const QString &actionText, std::function<void()> action);
+    void showServerBanner(int level, const QString &text, const QString &actionText, std::function<void()> action);
+    QString serverDetails() const;
 
     Settings &m_settings;
+    ServerSupervisor &m_supervisor;
+    QString m_logDirectory;
     TitleBar *m_titleBar;
     InlineBanner *m_banner;
     QLabel *m_placeholder;
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
     QPointer<SettingsDialog> m_settingsDialog;
+    std::function<void()> m_bannerAction;
+    bool m_closing = false;
+    bool m_serverBanner = false;
 };
 } // namespace Llamadesk

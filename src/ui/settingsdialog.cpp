@@ -1,36 +1,76 @@
 #include "settingsdialog.h"
 
+#include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
 #include "ui_settingsdialog.h"
 
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
+#include <QGuiApplication>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QUrl>
 
 namespace Llamadesk
 {
-SettingsDialog::SettingsDialog(Settings &settings, QWidget *parent)
+SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
+                               QWidget *parent)
     : QDialog(parent)
     , m_ui(std::make_unique<Ui::SettingsDialog>())
     , m_settings(settings)
+    , m_supervisor(supervisor)
+    , m_logDirectory(logDirectory)
 {
     m_ui->setupUi(this);
     setObjectName(QStringLiteral("settingsDialog"));
     m_ui->buttonBox->button(QDialogButtonBox::Save)->setDefault(true);
+    m_ui->levelFilter->addItems({tr("Everything"), tr("Information, warnings and errors"),
+                                 tr("Warnings and errors"), tr("Errors only")});
+    m_ui->levelFilter->setCurrentIndex(static_cast<int>(LogFilter::InfoAndAbove));
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_ui->logView->setFont(mono);
 
     connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(m_ui->buttonBox, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
-    connect(m_ui->executableBrowse, &QPushButton::clicked, this, [this] {
-        browse(m_ui->executableEdit, tr("Choose llama-server"), {});
-    });
+    connect(m_ui->executableBrowse, &QPushButton::clicked, this,
+            [this] { browse(m_ui->executableEdit, tr("Choose llama-server")); });
     connect(m_ui->modelBrowse, &QPushButton::clicked, this, [this] {
         browse(m_ui->modelEdit, tr("Choose a model"), tr("GGUF models (*.gguf);;All files (*)"));
     });
     connect(m_ui->mmprojBrowse, &QPushButton::clicked, this, [this] {
         browse(m_ui->mmprojEdit, tr("Choose a multimodal projector"), tr("GGUF projectors (*.gguf);;All files (*)"));
     });
+
+    connect(m_ui->startButton, &QPushButton::clicked, this, [this] {
+        if (apply())
+            m_supervisor.start();
+    });
+    connect(m_ui->restartButton, &QPushButton::clicked, this, [this] {
+        if (apply())
+            m_supervisor.restart();
+    });
+    connect(m_ui->stopButton, &QPushButton::clicked, &m_supervisor, &ServerSupervisor::stop);
+    connect(&m_supervisor, &ServerSupervisor::stateChanged, this, &SettingsDialog::onStateChanged);
+
+    connect(&m_supervisor, &ServerSupervisor::logLineAdded, this, &SettingsDialog::appendLogLine);
+    connect(m_ui->levelFilter, &QComboBox::currentIndexChanged, this, &SettingsDialog::reloadLog);
+    connect(m_ui->copyLogButton, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_ui->logView->toPlainText()); });
+    connect(m_ui->openLogFolderButton, &QPushButton::clicked, this, [this] {
+        QDir().mkpath(m_logDirectory);
+        QDesktopServices::openUrl(QUrl::fromLocalFile(m_logDirectory));
+    });
+    m_ui->openLogFolderButton->setToolTip(tr("Open %1, where llamadesk.log and llama-server.log are kept")
+                                              .arg(QDir::toNativeSeparators(m_logDirectory)));
+
     loadFromSettings();
+    onStateChanged(m_supervisor.state(), m_supervisor.stateReason());
+    reloadLog();
 }
 
 SettingsDialog::~SettingsDialog() = default;
@@ -38,6 +78,16 @@ SettingsDialog::~SettingsDialog() = default;
 QString SettingsDialog::errorText() const
 {
     return m_ui->errorLabel->isVisibleTo(this) ? m_ui->errorLabel->text() : QString();
+}
+
+void SettingsDialog::setLogFilter(LogFilter filter)
+{
+    m_ui->levelFilter->setCurrentIndex(static_cast<int>(filter));
+}
+
+QString SettingsDialog::logText() const
+{
+    return m_ui->logView->toPlainText();
 }
 
 void SettingsDialog::loadFromSettings()
@@ -56,6 +106,12 @@ void SettingsDialog::loadFromSettings()
 }
 
 void SettingsDialog::accept()
+{
+    if (apply())
+        QDialog::accept();
+}
+
+bool SettingsDialog::apply()
 {
     struct Field
     {
@@ -80,24 +136,84 @@ void SettingsDialog::accept()
     for (const Field &field : fields) {
         if (const auto error = Settings::validate(field.key, field.value)) {
             showError(tr("%1: %2").arg(field.key, *error), field.widget);
-            return;
+            return false;
         }
     }
+    bool serverChanged = false;
     for (const Field &field : fields) {
+        const QVariant before = m_settings.value(field.key);
         if (const auto error = m_settings.setValue(field.key, field.value)) {
             showError(*error, field.widget);
-            return;
+            return false;
         }
+        if (field.key != Keys::ServerAutostart.toString() && m_settings.value(field.key) != before)
+            serverChanged = true;
     }
     m_ui->errorLabel->hide();
-    QDialog::accept();
+    if (serverChanged)
+        Q_EMIT serverSettingsChanged();
+    return true;
 }
 
 void SettingsDialog::showError(const QString &message, QWidget *field)
 {
     m_ui->errorLabel->setText(message);
     m_ui->errorLabel->show();
+    m_ui->tabs->setCurrentWidget(m_ui->serverTab);
     field->setFocus(Qt::OtherFocusReason);
+}
+
+void SettingsDialog::onStateChanged(ServerState state, const QString &reason)
+{
+    const bool busy = state == ServerState::Starting || state == ServerState::Loading ||
+                      state == ServerState::Running || state == ServerState::Stopping;
+    m_ui->startButton->setEnabled(!busy);
+    m_ui->stopButton->setEnabled(busy && state != ServerState::Stopping);
+    m_ui->restartButton->setEnabled(state != ServerState::Stopping);
+    QString text = tr("State: %1").arg(displayName(state));
+    if (!reason.isEmpty() && reason != displayName(state))
+        text += QStringLiteral(" \u2014 ") + reason;
+    m_ui->stateLabel->setText(text);
+    m_ui->stateLabel->setWordWrap(true);
+}
+
+bool SettingsDialog::passesFilter(const ServerLogLine &line) const
+{
+    switch (static_cast<LogFilter>(m_ui->levelFilter->currentIndex())) {
+    case LogFilter::All:
+        return true;
+    case LogFilter::InfoAndAbove:
+        return line.level != LogLevel::Debug;
+    case LogFilter::WarningsAndErrors:
+        return line.level == LogLevel::Warning || line.level == LogLevel::Error;
+    case LogFilter::ErrorsOnly:
+        return line.level == LogLevel::Error;
+    }
+    return true;
+}
+
+void SettingsDialog::appendLogLine(const ServerLogLine &line)
+{
+    if (!passesFilter(line))
+        return;
+    QScrollBar *bar = m_ui->logView->verticalScrollBar();
+    const bool atEnd = bar->value() == bar->maximum();
+    m_ui->logView->appendPlainText(line.text);
+    if (atEnd)
+        bar->setValue(bar->maximum());
+}
+
+void SettingsDialog::reloadLog()
+{
+    m_ui->logView->clear();
+    const ServerLog &log = m_supervisor.log();
+    QStringList texts;
+    for (qsizetype i = 0; i < log.size(); ++i) {
+        if (passesFilter(log.at(i)))
+            texts.append(log.at(i).text);
+    }
+    m_ui->logView->setPlainText(texts.join(u'\n'));
+    m_ui->logView->verticalScrollBar()->setValue(m_ui->logView->verticalScrollBar()->maximum());
 }
 
 void SettingsDialog::browse(QLineEdit *target, const QString &title, const QString &filter)

@@ -1,5 +1,6 @@
 #include "statusdot.h"
 
+#include <QEvent>
 #include <QPainter>
 
 namespace Llamadesk
@@ -41,13 +42,37 @@ QColor StatusDot::color() const
 void StatusDot::setState(ServerState state, const QString &detail)
 {
     m_state = state;
-    QString tip = tr("llama-server: %1").arg(displayName(state));
-    if (!detail.isEmpty())
-        tip += u'\n' + detail;
-    tip += u'\n' + tr("Click for server settings");
-    setToolTip(tip);
+    m_detail = detail;
+    updateToolTip();
     setAccessibleName(tr("Server status: %1").arg(displayName(state)));
     update();
+}
+
+void StatusDot::setDetailProvider(std::function<QString()> provider)
+{
+    m_detailProvider = std::move(provider);
+    updateToolTip();
+}
+
+void StatusDot::updateToolTip()
+{
+    QString tip = tr("llama-server: %1").arg(displayName(m_state));
+    if (!m_detail.isEmpty() && m_detail != displayName(m_state))
+        tip += u'\n' + m_detail;
+    if (m_detailProvider) {
+        const QString more = m_detailProvider();
+        if (!more.isEmpty())
+            tip += u'\n' + more;
+    }
+    tip += u'\n' + tr("Click for server settings");
+    setToolTip(tip);
+}
+
+bool StatusDot::event(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip)
+        updateToolTip();
+    return QAbstractButton::event(event);
 }
 
 QSize StatusDot::sizeHint() const

@@ -4,6 +4,8 @@
 
 #include <QAbstractButton>
 
+#include <functional>
+
 namespace Llamadesk
 {
 // The coloured dot in the title bar: the server's state at a glance, and the way into the
@@ -24,13 +26,21 @@ public:
     void setState(ServerState state, const QString &detail = {});
 
     QSize sizeHint() const override;
+    // Called each time the tooltip is about to show, for details that change by themselves
+    // (uptime); its text goes below the state.
+    void setDetailProvider(std::function<QString()> provider);
 
     static QColor colorFor(StatusColor color);
 
 protected:
+    bool event(QEvent *event) override;
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    void updateToolTip();
+
     ServerState m_state = ServerState::Unknown;
+    QString m_detail;
+    std::function<QString()> m_detailProvider;
 };
 } // namespace Llamadesk

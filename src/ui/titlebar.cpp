@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QProgressBar>
 
 namespace Llamadesk
 {
@@ -12,6 +13,8 @@ TitleBar::TitleBar(QWidget *parent)
     : QWidget(parent)
     , m_dot(new StatusDot(this))
     , m_model(new QLabel(this))
+    , m_activity(new QLabel(this))
+    , m_busy(new QProgressBar(this))
 {
     setObjectName(QStringLiteral("titleBar"));
     setFixedHeight(Height);
@@ -25,6 +28,11 @@ TitleBar::TitleBar(QWidget *parent)
     m_model->setObjectName(QStringLiteral("modelLabel"));
     m_model->setForegroundRole(QPalette::PlaceholderText);
     m_model->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_activity->setObjectName(QStringLiteral("activityLabel"));
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setRange(0, 0); // indeterminate: llama-server prints stages, not percentages
+    m_busy->setTextVisible(false);
+    m_busy->setFixedSize(80, 8);
 
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(Margin - (m_dot->sizeHint().width() - StatusDot::Diameter) / 2, 0, Margin, 0);
@@ -32,9 +40,24 @@ TitleBar::TitleBar(QWidget *parent)
     layout->addWidget(m_dot);
     layout->addWidget(name);
     layout->addWidget(m_model, 1);
+    layout->addWidget(m_activity);
+    layout->addWidget(m_busy);
 
     connect(m_dot, &StatusDot::clicked, this, &TitleBar::settingsRequested);
     setModel({});
+    setActivity({});
+}
+
+void TitleBar::setActivity(const QString &text)
+{
+    m_activity->setText(text);
+    m_activity->setVisible(!text.isEmpty());
+    m_busy->setVisible(!text.isEmpty());
+}
+
+QString TitleBar::activityText() const
+{
+    return m_activity->isVisibleTo(this) ? m_activity->text() : QString();
 }
 
 StatusDot *TitleBar::statusDot() const

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QLabel;
+class QProgressBar;
 
 namespace Llamadesk
 {
@@ -26,6 +27,10 @@ public:
     // modelPath empty: "No model selected".
     void setModel(const QString &modelPath);
     QString modelText() const;
+    // While the server starts, loads or stops: what it is doing, with a busy indicator.
+    // Empty text hides both.
+    void setActivity(const QString &text);
+    QString activityText() const;
 
 Q_SIGNALS:
     void settingsRequested();
@@ -33,5 +38,7 @@ Q_SIGNALS:
 private:
     StatusDot *m_dot;
     QLabel *m_model;
+    QLabel *m_activity;
+    QProgressBar *m_busy;
 };
 } // namespace Llamadesk

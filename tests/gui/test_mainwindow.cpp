@@ -1,6 +1,7 @@
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "mainwindow.h"
+#include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
 #include "settingsdialog.h"
@@ -35,7 +36,8 @@ protected:
     void SetUp() override
     {
         m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        m_window = std::make_unique<MainWindow>(*m_settings);
+        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
+        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")));
         m_window->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
     }
@@ -62,6 +64,7 @@ protected:
     TestSupport::TempXdg m_xdg;
     QTemporaryDir m_dir;
     std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<ServerSupervisor> m_supervisor;
     std::unique_ptr<MainWindow> m_window;
 };
 } // namespace
@@ -71,7 +74,8 @@ TEST_F(MainWindowTest, DotStartsGreyWithATooltip)
     StatusDot *dot = m_window->titleBar()->statusDot();
     EXPECT_EQ(dot->state(), ServerState::Unknown);
     EXPECT_EQ(dot->color(), StatusDot::colorFor(StatusColor::Grey));
-    EXPECT_TRUE(dot->toolTip().startsWith(u"llama-server: Unknown")) << dot->toolTip().toStdString();
+    EXPECT_TRUE(dot->toolTip().startsWith(u"llama-server: Unknown\nNot set up: choose llama-server and a model"))
+        << dot->toolTip().toStdString();
     EXPECT_TRUE(dot->toolTip().contains(u"Click for server settings"));
 
     // What is painted, not only what is stored: the dot's centre pixel is the grey.
@@ -191,5 +195,5 @@ TEST_F(MainWindowTest, SendIsDisabledWithTheReason)
 {
     QPushButton *send = child<QPushButton>(m_window.get(), "sendButton");
     EXPECT_FALSE(send->isEnabled());
-    EXPECT_EQ(send->toolTip(), QStringLiteral("The server is not running yet"));
+    EXPECT_EQ(send->toolTip(), QStringLiteral("The server is not running (unknown)"));
 }

@@ -1,0 +1,560 @@
+#include "serversupervisor.h"
+
+#include "apppaths.h"
+#include "linesplitter.h"
+#include "processguard.h"
+#include "qtfmt.h"
+#include "versionprobe.h"
+
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimer>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace Llamadesk
+{
+namespace
+{
+using Clock = std::chrono::steady_clock;
+
+QString versionKey(const QString &executable)
+{
+    const QFileInfo info(executable);
+    return info.absoluteFilePath() + u'@' + QString::number(info.lastModified().toMSecsSinceEpoch());
+}
+} // namespace
+
+ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions options, QObject *parent)
+    : QObject(parent)
+    , m_guard(guard)
+    , m_options(std::move(options))
+    , m_versionProbe(new VersionProbe(this))
+    , m_network(new QNetworkAccessManager(this))
+    , m_pollTimer(new QTimer(this))
+    , m_killTimer(new QTimer(this))
+    , m_restartTimer(new QTimer(this))
+{
+    qRegisterMetaType<ServerState>();
+    // The server is local (or named by the user): never route health probes through a proxy.
+    m_network->setProxy(QNetworkProxy::NoProxy);
+    m_versionProbe->setTimeout(m_options.versionTimeout);
+    m_pollTimer->setSingleShot(true);
+    m_killTimer->setSingleShot(true);
+    m_restartTimer->setSingleShot(true);
+
+    connect(m_versionProbe, &VersionProbe::finished, this, &ServerSupervisor::onVersionChecked);
+    connect(m_pollTimer, &QTimer::timeout, this, &ServerSupervisor::probeHealth);
+    connect(m_killTimer, &QTimer::timeout, this, [this] {
+        if (!m_process)
+            return;
+        spdlog::warn("llama-server did not exit within {} ms of SIGTERM; killing it", m_options.stopGrace.count());
+        addLogLine(tr("llamadesk: llama-server did not exit within %1 s; sending SIGKILL")
+                       .arg(m_options.stopGrace.count() / 1000.0));
+        m_process->kill();
+    });
+    connect(m_restartTimer, &QTimer::timeout, this, &ServerSupervisor::startRun);
+}
+
+ServerSupervisor::~ServerSupervisor()
+{
+    if (m_process) {
+        // The app is going away: no more signals into a half-destroyed object. QProcess's own
+        // destructor kills the child and reaps it.
+        m_process->disconnect(this);
+        delete m_process.data();
+        if (m_guard)
+            m_guard->release(m_pid);
+    }
+}
+
+void ServerSupervisor::setConfig(const ServerConfig &config)
+{
+    m_config = config;
+}
+
+ServerConfig ServerSupervisor::config() const
+{
+    return m_config;
+}
+
+ServerState ServerSupervisor::state() const
+{
+    return m_state;
+}
+
+QString ServerSupervisor::stateReason() const
+{
+    return m_reason;
+}
+
+bool ServerSupervisor::isHealthy() const
+{
+    return m_healthy;
+}
+
+QUrl ServerSupervisor::baseUrl() const
+{
+    return m_plan ? m_plan->baseUrl() : QUrl();
+}
+
+qint64 ServerSupervisor::processId() const
+{
+    return m_process ? m_pid : 0;
+}
+
+QDateTime ServerSupervisor::runningSince() const
+{
+    return m_runningSince;
+}
+
+std::optional<PreflightIssue> ServerSupervisor::lastIssue() const
+{
+    return m_issue;
+}
+
+std::optional<Failure> ServerSupervisor::lastFailure() const
+{
+    return m_failure;
+}
+
+std::optional<VersionInfo> ServerSupervisor::serverVersion() const
+{
+    return m_version;
+}
+
+const ServerLog &ServerSupervisor::log() const
+{
+    return m_log;
+}
+
+bool ServerSupervisor::hasProcess() const
+{
+    return !m_process.isNull();
+}
+
+void ServerSupervisor::start()
+{
+    // A start by the user gives the automatic restarts a fresh budget.
+    m_restarts.clear();
+    startRun();
+}
+
+void ServerSupervisor::startRun()
+{
+    switch (m_state) {
+    case ServerState::Starting:
+    case ServerState::Loading:
+    case ServerState::Running:
+        return;
+    case ServerState::Stopping:
+        m_startAfterStop = true;
+        return;
+    case ServerState::Unknown:
+    case ServerState::Stopped:
+    case ServerState::Crashed:
+    case ServerState::Failed:
+        break;
+    }
+    m_restartTimer->stop();
+    m_stopRequested = false;
+    m_issue.reset();
+    m_failure.reset();
+    m_failOnExit.reset();
+    const int generation = ++m_generation;
+    setState(ServerState::Starting, tr("Checking the configuration"));
+    // Queued, so that whoever called start() can connect to the signals of this run first.
+    QMetaObject::invokeMethod(this, [this, generation] { runPreflight(generation); }, Qt::QueuedConnection);
+}
+
+void ServerSupervisor::runPreflight(int generation)
+{
+    if (generation != m_generation || m_state != ServerState::Starting || m_process)
+        return;
+    if (const std::optional<PreflightIssue> issue = checkConfig(m_config)) {
+        failPreflight(*issue);
+        return;
+    }
+    const QString executable = resolveExecutable(m_config.executable);
+    if (m_options.checkVersion && versionKey(executable) != m_versionCheckedFor) {
+        setState(ServerState::Starting, tr("Checking %1").arg(QFileInfo(executable).fileName()));
+        m_versionProbe->start(executable);
+        return;
+    }
+    spawn();
+}
+
+void ServerSupervisor::onVersionChecked(const std::optional<VersionInfo> &version, const QString &error)
+{
+    if (m_state != ServerState::Starting || m_process)
+        return;
+    if (!version) {
+        PreflightIssue issue;
+        issue.code = PreflightCode::NotLlamaServer;
+        issue.message = error;
+        issue.hint = tr("Choose the llama-server program from a llama.cpp release or build.");
+        failPreflight(issue);
+        return;
+    }
+    m_version = version;
+    m_versionCheckedFor = versionKey(resolveExecutable(m_config.executable));
+    spdlog::info("llama-server version {} ({})", version->version, version->buildInfo);
+    spawn();
+}
+
+void ServerSupervisor::failPreflight(const PreflightIssue &issue)
+{
+    spdlog::warn("Not starting llama-server: {}", issue.message);
+    m_issue = issue;
+    setState(ServerState::Failed, issue.message);
+    Q_EMIT preflightFailed(issue);
+}
+
+void ServerSupervisor::spawn()
+{
+    const std::variant<int, PreflightIssue> port = resolvePort(m_config);
+    if (const auto *issue = std::get_if<PreflightIssue>(&port)) {
+        failPreflight(*issue);
+        return;
+    }
+    std::variant<LaunchPlan, QString> plan = buildLaunchPlan(m_config, std::get<int>(port));
+    if (const auto *error = std::get_if<QString>(&plan)) {
+        Failure failure;
+        failure.kind = FailureKind::BadArguments;
+        failure.reason = *error;
+        failure.action = tr("Change the extra arguments in the settings.");
+        failure.retryable = false;
+        m_failure = failure;
+        setState(ServerState::Failed, *error);
+        return;
+    }
+    m_plan = std::get<LaunchPlan>(std::move(plan));
+
+    m_log.clear();
+    m_log.setSecrets(m_config.apiKey.isEmpty() ? QStringList() : QStringList{m_config.apiKey});
+    m_stderrLines = std::make_unique<LineSplitter>();
+    m_stdoutLines = std::make_unique<LineSplitter>();
+    m_stage = LoadStage::NotStarted;
+    m_probeAgain = false;
+
+    auto *process = new QProcess(this);
+    process->setProgram(m_plan->program);
+    process->setArguments(m_plan->arguments);
+    process->setProcessEnvironment(m_plan->environment);
+    process->setWorkingDirectory(m_plan->workingDirectory);
+    if (m_guard)
+        m_guard->prepare(*process);
+    connect(process, &QProcess::readyReadStandardError, this,
+            [this] { onReadyRead(QProcess::StandardError); });
+    connect(process, &QProcess::readyReadStandardOutput, this,
+            [this] { onReadyRead(QProcess::StandardOutput); });
+    connect(process, &QProcess::errorOccurred, this, &ServerSupervisor::onProcessError);
+    connect(process, &QProcess::finished, this, &ServerSupervisor::onProcessFinished);
+    m_process = process;
+
+    addLogLine(tr("llamadesk: starting %1").arg(m_plan->displayCommandLine()));
+    spdlog::info("Starting llama-server: {}", m_plan->displayCommandLine());
+    setState(ServerState::Starting, tr("Starting llama-server"));
+    m_sinceSpawn.start();
+    m_sinceAnswer.start();
+    process->start();
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return; // errorOccurred(FailedToStart) has been handled
+    m_pid = process->processId();
+    if (m_guard)
+        m_guard->adopt(*process);
+    probeHealth();
+}
+
+void ServerSupervisor::onReadyRead(QProcess::ProcessChannel channel)
+{
+    if (!m_process)
+        return;
+    const bool isStderr = channel == QProcess::StandardError;
+    const QByteArray bytes = isStderr ? m_process->readAllStandardError() : m_process->readAllStandardOutput();
+    LineSplitter &splitter = isStderr ? *m_stderrLines : *m_stdoutLines;
+    for (const QString &line : splitter.feed(bytes))
+        addLogLine(line);
+}
+
+void ServerSupervisor::addLogLine(const QString &text)
+{
+    const ServerLogLine &line = m_log.append(text, QDateTime::currentDateTime());
+    if (const auto serverLogger = spdlog::get(ServerLoggerName))
+        serverLogger->info("{}", line.text);
+    else
+        spdlog::debug("[llama-server] {}", line.text);
+    Q_EMIT logLineAdded(line);
+
+    const LoadStage stage = m_log.stage();
+    if (stage != m_stage) {
+        m_stage = stage;
+        Q_EMIT stageChanged(stage);
+        if (m_state == ServerState::Loading)
+            setState(ServerState::Loading, displayName(stage));
+        // The server says it listens: ask at once instead of waiting for the next poll.
+        if (stage == LoadStage::Listening && m_state != ServerState::Running)
+            probeHealth();
+    }
+}
+
+void ServerSupervisor::onProcessError(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart || !m_process)
+        return;
+    const QString message = tr("llama-server could not be started: %1").arg(m_process->errorString());
+    spdlog::error("{}", message);
+    addLogLine(QStringLiteral("llamadesk: ") + message);
+    Failure failure;
+    failure.kind = FailureKind::Unknown;
+    failure.reason = message;
+    failure.action = tr("Check that %1 is a program you may run.").arg(m_plan ? m_plan->program : QString());
+    failure.retryable = false;
+    m_failure = failure;
+    cleanupProcess();
+    setState(ServerState::Failed, message);
+}
+
+void ServerSupervisor::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (!m_process)
+        return;
+    // Whatever is still in the pipes belongs to this run's story (the reason it died, mostly).
+    onReadyRead(QProcess::StandardError);
+    onReadyRead(QProcess::StandardOutput);
+    for (const QString &line : m_stderrLines->finish())
+        addLogLine(line);
+    for (const QString &line : m_stdoutLines->finish())
+        addLogLine(line);
+
+    const bool crashedBySignal = status == QProcess::CrashExit;
+    spdlog::info("llama-server exited: {} {}", crashedBySignal ? "signal" : "code", exitCode);
+    const bool requested = m_stopRequested;
+    cleanupProcess();
+
+    if (requested && !m_failOnExit) {
+        setState(ServerState::Stopped, tr("Stopped"));
+        if (m_startAfterStop) {
+            m_startAfterStop = false;
+            startRun();
+        }
+        return;
+    }
+    if (m_failOnExit) {
+        const Failure failure = *m_failOnExit;
+        m_failOnExit.reset();
+        handleUnexpectedExit(failure);
+        return;
+    }
+    // On Unix, QProcess reports the terminating signal as the exit code of a crashed process.
+    handleUnexpectedExit(
+        classifyExit(m_log.lastTexts(40), exitCode, crashedBySignal, crashedBySignal ? exitCode : 0));
+}
+
+void ServerSupervisor::handleUnexpectedExit(const Failure &failure)
+{
+    m_failure = failure;
+    spdlog::warn("llama-server stopped unexpectedly: {} {}", failure.reason, failure.action);
+
+    if (failure.retryable && restartBudgetLeft()) {
+        const qsizetype index = std::min<qsizetype>(static_cast<qsizetype>(m_restarts.size()),
+                                                    m_options.restartBackoff.size() - 1);
+        const std::chrono::milliseconds delay = m_options.restartBackoff.value(index, std::chrono::seconds(1));
+        m_restarts.push_back(Clock::now());
+        setState(ServerState::Crashed,
+                 tr("%1 Restarting in %2 s.").arg(failure.reason).arg(static_cast<double>(delay.count()) / 1000.0));
+        Q_EMIT crashed(failure, true);
+        m_restartTimer->start(delay);
+        return;
+    }
+    QString reason = failure.reason;
+    if (failure.retryable) {
+        reason += u' ' + tr("It stopped %1 times within %2 s, so it is not restarted again.")
+                             .arg(m_options.maxRestarts + 1)
+                             .arg(m_options.restartWindow.count() / 1000);
+    }
+    Q_EMIT crashed(failure, false);
+    setState(ServerState::Failed, reason);
+}
+
+bool ServerSupervisor::restartBudgetLeft()
+{
+    const Clock::time_point now = Clock::now();
+    while (!m_restarts.empty() && now - m_restarts.front() > m_options.restartWindow)
+        m_restarts.pop_front();
+    return static_cast<int>(m_restarts.size()) < m_options.maxRestarts;
+}
+
+void ServerSupervisor::stop()
+{
+    m_restartTimer->stop();
+    m_startAfterStop = false;
+    ++m_generation;
+    m_versionProbe->abort();
+    if (!m_process) {
+        if (m_state != ServerState::Stopped)
+            setState(ServerState::Stopped, tr("Stopped"));
+        return;
+    }
+    if (m_state == ServerState::Stopping)
+        return;
+    m_stopRequested = true;
+    setState(ServerState::Stopping, tr("Stopping"));
+    // Listeners abort their requests now (directly connected): an open stream would keep a
+    // SIGTERM'd llama-server alive for up to its 30 s ping interval.
+    Q_EMIT aboutToStop();
+    m_pollTimer->stop();
+    abortProbe();
+    m_process->terminate();
+    m_killTimer->start(m_options.stopGrace);
+}
+
+void ServerSupervisor::restart()
+{
+    if (!m_process) {
+        start();
+        return;
+    }
+    m_restarts.clear();
+    stop();
+    m_startAfterStop = true;
+}
+
+void ServerSupervisor::probeHealth()
+{
+    if (!m_process || !m_plan || m_stopRequested)
+        return;
+    if (m_probe) {
+        m_probeAgain = true;
+        return;
+    }
+    m_pollTimer->stop();
+    QUrl url = m_plan->baseUrl();
+    url.setPath(QStringLiteral("/health"));
+    QNetworkRequest request(url);
+    request.setTransferTimeout(static_cast<int>(m_options.probeTimeout.count()));
+    QNetworkReply *reply = m_network->get(request);
+    m_probe = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onHealthReply(reply); });
+}
+
+void ServerSupervisor::onHealthReply(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    if (reply != m_probe)
+        return;
+    m_probe = nullptr;
+    if (!m_process || m_stopRequested)
+        return;
+
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status != 0)
+        m_sinceAnswer.start();
+    if (status == 200) {
+        if (m_state != ServerState::Running) {
+            m_runningSince = QDateTime::currentDateTime();
+            spdlog::info("llama-server is ready at {} ({} ms after spawn)", m_plan->baseUrl().toString(),
+                         m_sinceSpawn.elapsed());
+            setState(ServerState::Running, tr("Running"));
+        }
+        setHealthy(true);
+    } else if (status != 0) {
+        // 503 "Loading model" until the model is ready; the HTTP port is bound before that.
+        if (m_state == ServerState::Starting)
+            setState(ServerState::Loading, displayName(m_stage == LoadStage::NotStarted ? LoadStage::LoadingModel
+                                                                                         : m_stage));
+        if (m_state == ServerState::Running && m_healthy)
+            spdlog::warn("llama-server answered /health with {}", status);
+        setHealthy(status == 200);
+    } else {
+        if (m_state == ServerState::Running && m_healthy)
+            spdlog::warn("llama-server did not answer /health: {}", reply->errorString());
+        setHealthy(false);
+        // A server that does not answer at all is stuck: before it ever ran, nothing a restart
+        // changes; once it ran, a restart brings it back.
+        if (m_sinceAnswer.hasExpired(m_options.noAnswerTimeout.count())) {
+            const QString url = m_plan->baseUrl().toString();
+            const double seconds = static_cast<double>(m_options.noAnswerTimeout.count()) / 1000.0;
+            Failure failure;
+            failure.kind = FailureKind::Unknown;
+            if (m_state == ServerState::Running) {
+                failure.reason = tr("llama-server stopped answering on %1 for %2 s.").arg(url).arg(seconds);
+                failure.action = tr("It is restarted.");
+                failure.retryable = true;
+            } else {
+                failure.reason = tr("llama-server did not answer on %1 within %2 s.").arg(url).arg(seconds);
+                failure.action =
+                    tr("Look at the server log; the program may not be llama-server or may be stuck.");
+                failure.retryable = false;
+            }
+            m_failOnExit = failure;
+            spdlog::error("{}", failure.reason);
+            m_process->kill();
+            return;
+        }
+    }
+    if (m_probeAgain) {
+        m_probeAgain = false;
+        probeHealth();
+        return;
+    }
+    schedulePoll();
+}
+
+void ServerSupervisor::schedulePoll()
+{
+    if (!m_process || m_stopRequested)
+        return;
+    m_pollTimer->start(m_state == ServerState::Running ? m_options.slowPoll : m_options.fastPoll);
+}
+
+void ServerSupervisor::setHealthy(bool healthy)
+{
+    if (m_healthy == healthy)
+        return;
+    m_healthy = healthy;
+    Q_EMIT healthChanged(healthy);
+}
+
+void ServerSupervisor::setState(ServerState state, const QString &reason)
+{
+    if (m_state == state && m_reason == reason)
+        return;
+    m_state = state;
+    m_reason = reason;
+    Q_EMIT stateChanged(state, reason);
+}
+
+void ServerSupervisor::abortProbe()
+{
+    // Forget the reply first: abort() finishes it synchronously, and its handler must see a
+    // stale reply, not a failed probe.
+    QNetworkReply *reply = m_probe;
+    m_probe = nullptr;
+    m_probeAgain = false;
+    if (reply)
+        reply->abort();
+}
+
+void ServerSupervisor::cleanupProcess()
+{
+    m_pollTimer->stop();
+    m_killTimer->stop();
+    abortProbe();
+    setHealthy(false);
+    m_runningSince = {};
+    if (m_process) {
+        if (m_guard)
+            m_guard->release(m_pid);
+        m_pid = 0;
+        m_process->disconnect(this);
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+}
+} // namespace Llamadesk

@@ -1,0 +1,162 @@
+#pragma once
+
+#include "failureclassifier.h"
+#include "launchplan.h"
+#include "preflight.h"
+#include "serverconfig.h"
+#include "serverlog.h"
+#include "serverstate.h"
+#include "versionprobe.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QProcess>
+#include <QUrl>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace Llamadesk
+{
+class LineSplitter;
+class ProcessGuard;
+
+// Timings of the supervisor. The defaults are what the app uses; tests shorten them.
+struct SupervisorOptions
+{
+    // /health while starting or loading, and while running.
+    std::chrono::milliseconds fastPoll{25};
+    std::chrono::milliseconds slowPoll{1500};
+    // One /health request may take this long before it counts as unanswered.
+    std::chrono::milliseconds probeTimeout{1000};
+    // No HTTP answer of any kind for this long: before the server ran, a failure; after, a hang
+    // that is ended with a restart. A model that loads (503 answers) may take as long as it needs.
+    std::chrono::milliseconds noAnswerTimeout{std::chrono::seconds(60)};
+    // SIGTERM, then SIGKILL after this.
+    std::chrono::milliseconds stopGrace{std::chrono::seconds(5)};
+    // Automatic restarts after crashes: the waits, and at most maxRestarts within restartWindow.
+    QList<std::chrono::milliseconds> restartBackoff{std::chrono::seconds(1), std::chrono::seconds(2),
+                                                   std::chrono::seconds(4)};
+    int maxRestarts = 3;
+    std::chrono::milliseconds restartWindow{std::chrono::seconds(60)};
+    // Runs "llama-server --version" before the first start of an executable.
+    bool checkVersion = true;
+    std::chrono::milliseconds versionTimeout{std::chrono::seconds(5)};
+};
+
+// Runs llama-server as a child process and keeps the app honest about it: preflight checks
+// with specific messages, readiness from /health (never from log matching alone), crashes
+// classified from stderr and restarted with backoff where a restart can help, stopping with
+// SIGTERM then SIGKILL, and a process guard so the server never outlives the app. Nothing
+// here blocks: every wait is a timer or a signal.
+class ServerSupervisor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerSupervisor)
+
+public:
+    // guard may be null (no orphan protection); it must outlive the supervisor.
+    explicit ServerSupervisor(ProcessGuard *guard, SupervisorOptions options = {}, QObject *parent = nullptr);
+    ~ServerSupervisor() override;
+
+    void setConfig(const ServerConfig &config);
+    ServerConfig config() const;
+
+    ServerState state() const;
+    // Why the state is what it is, in words for the user: "Loading model", "Port 8080 …".
+    QString stateReason() const;
+    bool isHealthy() const;
+    // Where the server listens (valid from the spawn on).
+    QUrl baseUrl() const;
+    qint64 processId() const;
+    // When /health first answered 200 in this run; invalid while not running.
+    QDateTime runningSince() const;
+    // The last preflight problem or crash, while it is relevant.
+    std::optional<PreflightIssue> lastIssue() const;
+    std::optional<Failure> lastFailure() const;
+    std::optional<VersionInfo> serverVersion() const;
+    const ServerLog &log() const;
+    // True when the process lives (from spawn until exit).
+    bool hasProcess() const;
+
+public Q_SLOTS:
+    // From Stopped, Crashed, Failed or Unknown; ignored while the server runs or starts.
+    void start();
+    void stop();
+    void restart();
+
+Q_SIGNALS:
+    void stateChanged(Llamadesk::ServerState state, const QString &reason);
+    void healthChanged(bool healthy);
+    void stageChanged(Llamadesk::LoadStage stage);
+    void logLineAdded(const Llamadesk::ServerLogLine &line);
+    void preflightFailed(const Llamadesk::PreflightIssue &issue);
+    // An unexpected exit; willRestart tells whether an automatic restart is scheduled.
+    void crashed(const Llamadesk::Failure &failure, bool willRestart);
+    // Emitted (directly) right before the server is asked to exit: abort in-flight requests
+    // now, because an open stream keeps a SIGTERM'd llama-server alive for up to 30 s.
+    void aboutToStop();
+
+private:
+    void setState(ServerState state, const QString &reason);
+    void startRun();
+    void runPreflight(int generation);
+    void onVersionChecked(const std::optional<VersionInfo> &version, const QString &error);
+    void spawn();
+    void failPreflight(const PreflightIssue &issue);
+    void onReadyRead(QProcess::ProcessChannel channel);
+    void addLogLine(const QString &text);
+    void onProcessError(QProcess::ProcessError error);
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void handleUnexpectedExit(const Failure &failure);
+    void probeHealth();
+    void onHealthReply(QNetworkReply *reply);
+    void schedulePoll();
+    void setHealthy(bool healthy);
+    void abortProbe();
+    void cleanupProcess();
+    bool restartBudgetLeft();
+
+    ProcessGuard *m_guard;
+    SupervisorOptions m_options;
+    ServerConfig m_config;
+    ServerState m_state = ServerState::Unknown;
+    QString m_reason;
+    bool m_healthy = false;
+    ServerLog m_log;
+    std::unique_ptr<LineSplitter> m_stderrLines;
+    std::unique_ptr<LineSplitter> m_stdoutLines;
+    QPointer<QProcess> m_process;
+    qint64 m_pid = 0;
+    VersionProbe *m_versionProbe;
+    QNetworkAccessManager *m_network;
+    QPointer<QNetworkReply> m_probe;
+    QTimer *m_pollTimer;
+    QTimer *m_killTimer;
+    QTimer *m_restartTimer;
+    QElapsedTimer m_sinceSpawn;
+    QElapsedTimer m_sinceAnswer; // since the last HTTP answer of any status (or the spawn)
+    std::optional<LaunchPlan> m_plan;
+    QDateTime m_runningSince;
+    std::optional<PreflightIssue> m_issue;
+    std::optional<Failure> m_failure;
+    std::optional<VersionInfo> m_version;
+    QString m_versionCheckedFor; // executable path + modification time
+    bool m_stopRequested = false;
+    bool m_startAfterStop = false;
+    bool m_probeAgain = false;
+    int m_generation = 0; // bumped by every start and stop; stale callbacks compare it
+    LoadStage m_stage = LoadStage::NotStarted;
+    // Set when the supervisor itself ends the process because it failed (no answer at all).
+    std::optional<Failure> m_failOnExit;
+    std::deque<std::chrono::steady_clock::time_point> m_restarts;
+};
+} // namespace Llamadesk

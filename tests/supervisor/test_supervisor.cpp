@@ -1,0 +1,385 @@
+// ServerSupervisor against the fake llama-server (tests/fakes), which behaves as the real one
+// does (tests/integration/test_server_conformance). Failure modes are chosen through the fake's
+// environment variables, so those tests run against the fake only.
+#include "server/processguard.h"
+#include "supervisorfixture.h"
+
+#include <QDir>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+#include <csignal>
+#include <sys/types.h>
+
+using namespace Llamadesk;
+using namespace Llamadesk::TestSupport;
+
+namespace
+{
+#define SKIP_ON_REAL_SERVER()                                                                                \
+    do {                                                                                                     \
+        if (usingRealServer())                                                                               \
+            GTEST_SKIP() << "uses the fake server's failure modes";                                          \
+    } while (false)
+
+bool processExists(qint64 pid)
+{
+    // A zombie waiting to be reaped no longer runs: count it as gone.
+    const QByteArray status = readFile(QStringLiteral("/proc/%1/status").arg(pid));
+    return !status.isEmpty() && !status.contains("State:\tZ");
+}
+
+QStringList logTexts(const ServerSupervisor &supervisor)
+{
+    QStringList texts;
+    for (qsizetype i = 0; i < supervisor.log().size(); ++i)
+        texts.append(supervisor.log().at(i).text);
+    return texts;
+}
+
+QNetworkReply *postChat(QNetworkAccessManager &network, const QUrl &base, bool stream, const QByteArray &key = {})
+{
+    QUrl url = base;
+    url.setPath(QStringLiteral("/v1/chat/completions"));
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!key.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + key);
+    const QByteArray body = QByteArrayLiteral(R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":64,"stream":)") +
+                            (stream ? "true" : "false") + '}';
+    return network.post(request, body);
+}
+} // namespace
+
+class Supervisor : public SupervisorTest
+{
+};
+
+TEST_F(Supervisor, StartGoesThroughStartingAndLoadingToRunning)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_LOAD_MS", "400");
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy health(&supervisor, &ServerSupervisor::healthChanged);
+    QSignalSpy stages(&supervisor, &ServerSupervisor::stageChanged);
+    EXPECT_EQ(supervisor.state(), ServerState::Unknown);
+
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running)) << supervisor.stateReason().toStdString();
+    EXPECT_EQ(states(), (QList<ServerState>{ServerState::Starting, ServerState::Loading, ServerState::Running}));
+    EXPECT_TRUE(supervisor.isHealthy());
+    ASSERT_GE(health.count(), 1);
+    EXPECT_TRUE(health.constLast().at(0).toBool());
+    EXPECT_GT(supervisor.processId(), 0);
+    EXPECT_TRUE(processExists(supervisor.processId()));
+    EXPECT_TRUE(supervisor.runningSince().isValid());
+    EXPECT_EQ(supervisor.baseUrl().host(), QStringLiteral("127.0.0.1"));
+    EXPECT_GT(supervisor.baseUrl().port(), 0);
+    EXPECT_EQ(supervisor.log().stage(), LoadStage::Listening);
+    EXPECT_GE(stages.count(), 3);
+    ASSERT_TRUE(supervisor.serverVersion().has_value());
+    EXPECT_FALSE(supervisor.serverVersion()->version.isEmpty());
+}
+
+TEST_F(Supervisor, StartWorksAgainstTheServerUnderTest)
+{
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running)) << supervisor.stateReason().toStdString();
+    EXPECT_TRUE(supervisor.log().slotInfo().has_value());
+    EXPECT_EQ(supervisor.log().listeningPort(), supervisor.baseUrl().port());
+}
+
+TEST_F(Supervisor, StopGoesThroughStoppingToStoppedAndTheProcessIsGone)
+{
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy aboutToStop(&supervisor, &ServerSupervisor::aboutToStop);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 pid = supervisor.processId();
+
+    supervisor.stop();
+    EXPECT_EQ(supervisor.state(), ServerState::Stopping);
+    EXPECT_EQ(aboutToStop.count(), 1);
+    ASSERT_TRUE(waitForState(ServerState::Stopped));
+    EXPECT_FALSE(supervisor.hasProcess());
+    EXPECT_FALSE(supervisor.isHealthy());
+    EXPECT_FALSE(processExists(pid));
+    EXPECT_EQ(states().mid(states().size() - 2), (QList<ServerState>{ServerState::Stopping, ServerState::Stopped}));
+}
+
+TEST_F(Supervisor, StopBeforeAnythingRanSaysStopped)
+{
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.stop();
+    EXPECT_EQ(supervisor.state(), ServerState::Stopped);
+}
+
+TEST_F(Supervisor, RestartRunsANewProcess)
+{
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 first = supervisor.processId();
+    supervisor.restart();
+    ASSERT_TRUE(waitUntil([&] {
+        return supervisor.state() == ServerState::Running && supervisor.processId() != first;
+    }, std::chrono::seconds(10)));
+    EXPECT_FALSE(processExists(first));
+    EXPECT_TRUE(states().contains(ServerState::Stopped));
+}
+
+TEST_F(Supervisor, MissingModelFailsBeforeAnythingIsSpawned)
+{
+    m_config.model = QStringLiteral("/nonexistent/model.gguf");
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy issues(&supervisor, &ServerSupervisor::preflightFailed);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    EXPECT_EQ(supervisor.stateReason(), QStringLiteral("The model /nonexistent/model.gguf does not exist."));
+    ASSERT_EQ(issues.count(), 1);
+    ASSERT_TRUE(supervisor.lastIssue().has_value());
+    EXPECT_EQ(supervisor.lastIssue()->code, PreflightCode::ModelMissing);
+    EXPECT_FALSE(supervisor.hasProcess());
+    EXPECT_EQ(supervisor.log().size(), 0) << "nothing was spawned, so nothing was logged";
+}
+
+TEST_F(Supervisor, BusyPortFailsWithTheNextFreePortOffered)
+{
+    QTcpServer occupier;
+    ASSERT_TRUE(occupier.listen(QHostAddress::LocalHost, 0));
+    m_config.port = occupier.serverPort();
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_TRUE(supervisor.lastIssue().has_value());
+    EXPECT_EQ(supervisor.lastIssue()->code, PreflightCode::PortBusy);
+    ASSERT_TRUE(supervisor.lastIssue()->suggestedPort.has_value());
+    EXPECT_NE(*supervisor.lastIssue()->suggestedPort, m_config.port);
+    EXPECT_TRUE(supervisor.stateReason().startsWith(QStringLiteral("Port %1 on 127.0.0.1 is in use").arg(m_config.port)))
+        << supervisor.stateReason().toStdString();
+}
+
+TEST_F(Supervisor, AProgramThatIsNotLlamaServerIsRefused)
+{
+    QTemporaryDir dir;
+    const QString impostor = dir.filePath(QStringLiteral("llama-server"));
+    QFile script(impostor);
+    ASSERT_TRUE(script.open(QIODevice::WriteOnly));
+    script.write("#!/bin/sh\necho hello\n");
+    script.close();
+    script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    m_config.executable = dir.path(); // the folder that holds it
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_TRUE(supervisor.lastIssue().has_value());
+    EXPECT_EQ(supervisor.lastIssue()->code, PreflightCode::NotLlamaServer);
+    EXPECT_TRUE(supervisor.stateReason().contains(impostor)) << supervisor.stateReason().toStdString();
+}
+
+TEST_F(Supervisor, ExtraArgumentsThatFightTheManagedOnesAreRefused)
+{
+    m_config.extraArgs = QStringLiteral("--threads 2 --port 9999");
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_TRUE(supervisor.lastFailure().has_value());
+    EXPECT_EQ(supervisor.lastFailure()->kind, FailureKind::BadArguments);
+    EXPECT_TRUE(supervisor.stateReason().contains(u"--port")) << supervisor.stateReason().toStdString();
+    EXPECT_FALSE(supervisor.hasProcess());
+}
+
+TEST_F(Supervisor, OutOfMemoryAtStartFailsWithoutRestarting)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_OOM_AT_START", "1");
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy crashes(&supervisor, &ServerSupervisor::crashed);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_EQ(crashes.count(), 1);
+    EXPECT_FALSE(crashes.at(0).at(1).toBool()) << "no restart can help";
+    ASSERT_TRUE(supervisor.lastFailure().has_value());
+    EXPECT_EQ(supervisor.lastFailure()->kind, FailureKind::OutOfMemory);
+    EXPECT_FALSE(supervisor.lastFailure()->retryable);
+    EXPECT_EQ(states().count(ServerState::Starting), 1);
+}
+
+TEST_F(Supervisor, NotAGgufModelIsRefusedBeforeSpawning)
+{
+    QTemporaryDir dir;
+    const QString bogus = dir.filePath(QStringLiteral("bogus.gguf"));
+    QFile file(bogus);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("PK\x03\x04 this is a zip, not a model");
+    file.close();
+    m_config.model = bogus;
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    EXPECT_EQ(supervisor.stateReason(), QStringLiteral("The model %1 is not a GGUF file.").arg(bogus));
+}
+
+TEST_F(Supervisor, ACrashIsRestartedWithBackoffAndThenGivenUp)
+{
+    SupervisorOptions options = fastOptions();
+    options.maxRestarts = 2;
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    QSignalSpy crashes(&supervisor, &ServerSupervisor::crashed);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+
+    for (int round = 1; round <= 2; ++round) {
+        const qint64 pid = supervisor.processId();
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        ASSERT_TRUE(waitForState(ServerState::Crashed)) << "round " << round;
+        EXPECT_TRUE(supervisor.stateReason().contains(u"Restarting in")) << supervisor.stateReason().toStdString();
+        ASSERT_EQ(crashes.count(), round);
+        EXPECT_TRUE(crashes.constLast().at(1).toBool());
+        EXPECT_EQ(supervisor.lastFailure()->kind, FailureKind::KilledBySignal);
+        ASSERT_TRUE(waitUntil([&] {
+            return supervisor.state() == ServerState::Running && supervisor.processId() != pid;
+        }, std::chrono::seconds(10))) << "round " << round;
+    }
+    ::kill(static_cast<pid_t>(supervisor.processId()), SIGKILL);
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    EXPECT_FALSE(crashes.constLast().at(1).toBool());
+    EXPECT_TRUE(supervisor.stateReason().contains(u"it is not restarted again")) << supervisor.stateReason().toStdString();
+
+    // The user can still try again: a start by hand has a fresh budget.
+    supervisor.start();
+    EXPECT_TRUE(waitForState(ServerState::Running));
+}
+
+TEST_F(Supervisor, ACrashMidStreamIsRestarted)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_CRASH_AFTER_TOKENS", "3");
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 pid = supervisor.processId();
+    QNetworkAccessManager network;
+    QNetworkReply *reply = postChat(network, supervisor.baseUrl(), true);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    ASSERT_TRUE(finished.wait(10000));
+    EXPECT_NE(reply->error(), QNetworkReply::NoError);
+    reply->deleteLater();
+    ASSERT_TRUE(waitUntil([&] { return supervisor.state() == ServerState::Running && supervisor.processId() != pid; },
+                          std::chrono::seconds(10)));
+    EXPECT_TRUE(states().contains(ServerState::Crashed));
+}
+
+TEST_F(Supervisor, HangingWhileLoadingStaysLoadingAndCanBeStopped)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_HANG_LOADING", "1");
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Loading));
+    EXPECT_FALSE(waitForState(ServerState::Running, std::chrono::milliseconds(700)));
+    EXPECT_EQ(supervisor.state(), ServerState::Loading);
+    supervisor.stop();
+    EXPECT_TRUE(waitForState(ServerState::Stopped));
+}
+
+TEST_F(Supervisor, AServerThatNeverAnswersFailsAfterTheNoAnswerTimeout)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_NEVER_HEALTHY", "1");
+    SupervisorOptions options = fastOptions();
+    options.noAnswerTimeout = std::chrono::milliseconds(1500);
+    options.probeTimeout = std::chrono::milliseconds(200);
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Failed, std::chrono::seconds(10)));
+    EXPECT_EQ(supervisor.stateReason(), QStringLiteral("llama-server did not answer on %1 within 1.5 s.")
+                                            .arg(supervisor.baseUrl().toString()));
+    EXPECT_FALSE(supervisor.hasProcess());
+}
+
+TEST_F(Supervisor, StopWhileStreamingDoesNotWaitForTheOpenStream)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_TOKENS_PER_SECOND", "20"); // a long answer still streaming at stop
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    QNetworkAccessManager network;
+    QNetworkReply *reply = postChat(network, supervisor.baseUrl(), true);
+    QSignalSpy readable(reply, &QNetworkReply::readyRead);
+    ASSERT_TRUE(readable.wait(5000));
+    // What the chat client does: abort in-flight requests when the server is about to stop.
+    QObject::connect(&supervisor, &ServerSupervisor::aboutToStop, reply, &QNetworkReply::abort);
+
+    QElapsedTimer timer;
+    timer.start();
+    supervisor.stop();
+    ASSERT_TRUE(waitForState(ServerState::Stopped));
+    EXPECT_LT(timer.elapsed(), 2000) << "the stream was aborted first, so SIGTERM ends the server at once";
+    EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(u"SIGKILL"));
+    reply->deleteLater();
+}
+
+TEST_F(Supervisor, AServerThatIgnoresSigtermIsKilledAfterTheGracePeriod)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_STALL_AFTER_TOKENS", "2");
+    m_env.set("FAKE_LLAMA_SIGTERM_STALL_MS", "60000");
+    SupervisorOptions options = fastOptions();
+    options.stopGrace = std::chrono::milliseconds(500);
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 pid = supervisor.processId();
+    QNetworkAccessManager network;
+    QNetworkReply *reply = postChat(network, supervisor.baseUrl(), true);
+    QSignalSpy readable(reply, &QNetworkReply::readyRead);
+    ASSERT_TRUE(readable.wait(5000));
+
+    supervisor.stop(); // the open stream keeps the server alive past SIGTERM
+    ASSERT_TRUE(waitForState(ServerState::Stopped, std::chrono::seconds(5)));
+    EXPECT_TRUE(logTexts(supervisor).join(u'\n').contains(u"sending SIGKILL"));
+    EXPECT_FALSE(processExists(pid));
+    reply->abort();
+    reply->deleteLater();
+}
+
+TEST_F(Supervisor, TheApiKeyTravelsInTheEnvironmentAndNeverReachesTheLog)
+{
+    const QString key = QStringLiteral("k3y-for-this-test-only");
+    m_config.apiKey = key;
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 pid = supervisor.processId();
+    EXPECT_FALSE(readFile(QStringLiteral("/proc/%1/cmdline").arg(pid)).contains(key.toUtf8()));
+    EXPECT_TRUE(readFile(QStringLiteral("/proc/%1/environ").arg(pid)).contains(QByteArray("LLAMA_API_KEY=" + key.toUtf8())));
+    EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(key));
+
+    QNetworkAccessManager network;
+    QNetworkReply *refused = postChat(network, supervisor.baseUrl(), false);
+    QSignalSpy refusedDone(refused, &QNetworkReply::finished);
+    ASSERT_TRUE(refusedDone.wait(10000));
+    EXPECT_EQ(refused->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+    QNetworkReply *accepted = postChat(network, supervisor.baseUrl(), false, key.toUtf8());
+    QSignalSpy acceptedDone(accepted, &QNetworkReply::finished);
+    ASSERT_TRUE(acceptedDone.wait(10000));
+    EXPECT_EQ(accepted->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    refused->deleteLater();
+    accepted->deleteLater();
+}
+
+TEST_F(Supervisor, ALogLineIsSignalledForEveryStderrLine)
+{
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy lines(&supervisor, &ServerSupervisor::logLineAdded);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    EXPECT_EQ(lines.count(), supervisor.log().size());
+    EXPECT_TRUE(logTexts(supervisor).join(u'\n').contains(u"listening on http://127.0.0.1:"));
+}
