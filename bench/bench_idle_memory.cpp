@@ -86,8 +86,7 @@ int main(int argc, char **argv)
     }
     QProcess llamadesk;
     llamadesk.setProcessEnvironment(environmentIn(dir));
-    llamadesk.setStandardOutputFile(QProcess::nullDevice());
-    llamadesk.setStandardErrorFile(QProcess::nullDevice());
+    llamadesk.setProcessChannelMode(QProcess::MergedChannels);
     llamadesk.start(bin + QStringLiteral("/../llamadesk"), {QStringLiteral("--settings"), ini});
     const QString log = dir.filePath(QStringLiteral("XDG_DATA_HOME/llamadesk/logs/llamadesk.log"));
     if (!llamadesk.waitForStarted() || !waitForText(log, "llama-server is ready at", 30000)) {
@@ -95,6 +94,7 @@ int main(int argc, char **argv)
         logFile.open(QIODevice::ReadOnly);
         std::fprintf(stderr, "llamadesk did not get llama-server running. Its log:\n%s\n", logFile.readAll().constData());
         stop(llamadesk);
+        std::fprintf(stderr, "Its output:\n%s\n", llamadesk.readAll().constData());
         return 1;
     }
     QThread::sleep(2); // idle: nothing but the slow /health poll

@@ -112,8 +112,10 @@ std::optional<QString> initialize(const QString &level, const QString &directory
     auto logger = std::make_shared<spdlog::logger>("llamadesk", sinks.begin(), sinks.end());
     logger->set_level(levelFromName(level));
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
-    // Warnings reach the file at once; a crash right after one must not lose it.
+    // Warnings reach the file at once, so that a crash right after one does not lose it; the
+    // rest within a second, so that someone reading the file sees what is happening now.
     logger->flush_on(spdlog::level::warn);
+    spdlog::flush_every(std::chrono::seconds(1));
     spdlog::set_default_logger(logger);
 
     qInstallMessageHandler(forwardQtMessage);

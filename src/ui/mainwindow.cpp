@@ -64,8 +64,6 @@ MainWindow::MainWindow(Settings &settings, ServerSupervisor &supervisor, const Q
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
     m_placeholder->setForegroundRole(QPalette::PlaceholderText);
-    m_placeholder->setText(tr("Conversations will appear here.\n\n"
-                              "Click the dot in the top left corner to choose llama-server and a model."));
 
     m_composer->setObjectName(QStringLiteral("composer"));
     m_composer->setPlaceholderText(tr("Ask anything…"));
@@ -94,7 +92,11 @@ MainWindow::MainWindow(Settings &settings, ServerSupervisor &supervisor, const Q
     setCentralWidget(central);
 
     auto *settingsAction = new QAction(tr("Settings"), this);
-    settingsAction->setShortcut(QKeySequence::Preferences);
+    // The platform's key where it has one; Ctrl+, everywhere (desktops without a theme have none).
+    QList<QKeySequence> settingsKeys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!settingsKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        settingsKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setShortcuts(settingsKeys);
     addAction(settingsAction);
     auto *quitAction = new QAction(tr("Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
@@ -224,6 +226,12 @@ void MainWindow::onServerStateChanged(ServerState state, const QString &reason)
         break;
     }
     const bool running = state == ServerState::Running;
+    m_placeholder->setText(running ? tr("llama-server is running at %1.\n\n"
+                                        "Chatting in this window is not part of this version yet; other tools can "
+                                        "use the OpenAI-compatible endpoint at %1/v1.")
+                                         .arg(m_supervisor.baseUrl().toString())
+                                   : tr("Conversations will appear here.\n\n"
+                                        "Click the dot in the top left corner to choose llama-server and a model."));
     m_send->setEnabled(false); // chat arrives with the chat client
     m_send->setToolTip(running ? tr("Chat is not available in this version yet")
                                : tr("The server is not running (%1)").arg(displayName(state).toLower()));

@@ -187,3 +187,65 @@ TEST(AppBinary, WindowShowsAGreyDotThatOpensSettingsWhichSaveToTheIniFile)
     const QByteArray log = TestSupport::readFile(xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log"));
     EXPECT_TRUE(log.contains("Llamadesk " LLAMADESK_VERSION " starting")) << log.constData();
 }
+
+TEST(AppBinary, AutostartTurnsTheDotGreenAndQuittingStopsTheServer)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    TestSupport::TempXdg xdg;
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
+        settings.setValue(QStringLiteral("server/model"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
+        settings.setValue(QStringLiteral("server/port"), 0);
+        settings.setValue(QStringLiteral("server/autostart"), true);
+    }
+
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &entry : xdg.environment())
+        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(LLAMADESK_APP), {QStringLiteral("--settings"), ini});
+    ASSERT_TRUE(app.waitForStarted());
+    const QString pid = QString::number(app.processId());
+    auto stopApp = qScopeGuard([&] {
+        if (app.state() != QProcess::NotRunning) {
+            app.kill();
+            app.waitForFinished();
+        }
+    });
+    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
+                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
+                                                            QStringLiteral("--pid"), pid, QStringLiteral("--name"),
+                                                            QStringLiteral("^Llamadesk$")})
+                               .section(u'\n', 0, 0);
+    ASSERT_FALSE(window.isEmpty());
+    const QPoint dotCentre = windowPosition(window) +
+                             QPoint(TitleBar::Margin + StatusDot::Diameter / 2, TitleBar::Height / 2);
+    const QRgb green = StatusDot::colorFor(StatusColor::Green).rgb();
+    QRgb seen = 0;
+    const bool greenShown = TestSupport::waitUntil([&] {
+        seen = QImage(screenshot(QStringLiteral("app-binary-autostart"))).pixel(dotCentre);
+        return seen == green;
+    }, std::chrono::seconds(15));
+    EXPECT_TRUE(greenShown) << "pixel at the dot: #" << std::hex << (seen & 0xffffff);
+
+    // The server is our child; after Ctrl+Q neither process is left.
+    const QByteArray children =
+        TestSupport::readFile(QStringLiteral("/proc/%1/task/%1/children").arg(pid)).trimmed();
+    ASSERT_FALSE(children.isEmpty());
+    const QByteArray serverPid = children.split(' ').constFirst();
+    tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window,
+                                     QStringLiteral("key"), QStringLiteral("--clearmodifiers"), QStringLiteral("ctrl+q")});
+    ASSERT_TRUE(app.waitForFinished(10000));
+    EXPECT_EQ(app.exitCode(), 0);
+    const QByteArray status = TestSupport::readFile(QStringLiteral("/proc/%1/status").arg(QString::fromLatin1(serverPid)));
+    EXPECT_TRUE(status.isEmpty() || status.contains("State:\tZ")) << "llama-server " << serverPid.constData() << " outlived the app";
+    const QByteArray log = TestSupport::readFile(xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log"));
+    EXPECT_TRUE(log.contains("llama-server exited: code 0")) << log.constData();
+    EXPECT_TRUE(TestSupport::readFile(xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log"))
+                    .contains("listening on http://127.0.0.1:"));
+}

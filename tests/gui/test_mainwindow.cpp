@@ -9,6 +9,7 @@
 #include "testsupport.h"
 #include "titlebar.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -196,4 +197,18 @@ TEST_F(MainWindowTest, SendIsDisabledWithTheReason)
     QPushButton *send = child<QPushButton>(m_window.get(), "sendButton");
     EXPECT_FALSE(send->isEnabled());
     EXPECT_EQ(send->toolTip(), QStringLiteral("The server is not running (unknown)"));
+}
+
+TEST_F(MainWindowTest, CtrlCommaOpensTheSettingsDialog)
+{
+    // The binding, not the focus handling of a window manager-less X server.
+    QAction *settings = nullptr;
+    for (QAction *action : m_window->actions()) {
+        if (action->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+            settings = action;
+    }
+    ASSERT_NE(settings, nullptr);
+    EXPECT_EQ(settings->shortcutContext(), Qt::WindowShortcut);
+    settings->trigger();
+    EXPECT_NE(m_window->settingsDialog(), nullptr);
 }
