@@ -1,0 +1,61 @@
+// The microphones Qt Multimedia sees. Under scripts/test.sh that is the PulseAudio virtual
+// microphone ("VirtualMic"), and a missing one is a failure (LLAMADESK_REQUIRE_AUDIO=1).
+#include "audioinputs.h"
+#include "testsupport.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace Llamadesk;
+
+namespace
+{
+bool haveInputs()
+{
+    return !AudioInputs::available().isEmpty();
+}
+} // namespace
+
+#define REQUIRE_AUDIO()                                                                                      \
+    do {                                                                                                     \
+        if (!haveInputs()) {                                                                                 \
+            if (TestSupport::audioRequired())                                                                \
+                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone";                  \
+            GTEST_SKIP() << "no microphone";                                                                 \
+        }                                                                                                    \
+    } while (false)
+
+TEST(AudioInputs, TheVirtualMicrophoneIsListedAsTheDefault)
+{
+    REQUIRE_AUDIO();
+    const QList<AudioInputInfo> inputs = AudioInputs::available();
+    bool sawDefault = false;
+    for (const AudioInputInfo &input : inputs) {
+        EXPECT_FALSE(input.id.isEmpty());
+        EXPECT_FALSE(input.description.isEmpty());
+        sawDefault = sawDefault || input.isDefault;
+    }
+    EXPECT_TRUE(sawDefault);
+    if (TestSupport::audioRequired()) {
+        const bool virtualMic = std::any_of(inputs.cbegin(), inputs.cend(), [](const AudioInputInfo &input) {
+            return input.description == u"VirtualMic";
+        });
+        EXPECT_TRUE(virtualMic) << "scripts/test.sh sets up a source described as VirtualMic";
+    }
+}
+
+TEST(AudioInputs, AStoredDeviceIsFoundByItsId)
+{
+    REQUIRE_AUDIO();
+    const AudioInputInfo first = AudioInputs::available().constFirst();
+    EXPECT_EQ(AudioInputs::resolve(first.id).id(), first.id);
+}
+
+TEST(AudioInputs, AVanishedDeviceFallsBackToTheDefaultInput)
+{
+    REQUIRE_AUDIO();
+    const QAudioDevice device = AudioInputs::resolve("no-such-microphone");
+    EXPECT_FALSE(device.isNull());
+    EXPECT_EQ(device.id(), AudioInputs::resolve({}).id());
+}
