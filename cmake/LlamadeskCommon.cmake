@@ -39,3 +39,10 @@ if(LLAMADESK_SANITIZE)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(llamadesk_common INTERFACE -fsanitize=address,undefined)
 endif()
+
+# With the fuzzers on, every target is compiled with libFuzzer's coverage instrumentation (not
+# its main), so that the fuzzers see which branches of llamadesk_core their inputs reach.
+if(LLAMADESK_FUZZ)
+    target_compile_options(llamadesk_common INTERFACE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_options(llamadesk_common INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,366 @@
+#include "chatclient.h"
+
+#include "qtfmt.h"
+#include "sseparser.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimer>
+
+#include <spdlog/spdlog.h>
+
+namespace Llamadesk
+{
+// One request in flight.
+struct ChatClient::Pending
+{
+    QPointer<QNetworkReply> reply;
+    bool stream = true;
+    SseParser parser;
+    QByteArray body; // non-streamed answers and error bodies
+    ChatResult result;
+    QElapsedTimer sinceSend;
+    QElapsedTimer sinceFirstReasoning;
+    bool gotFirstToken = false;
+    bool sawDone = false;
+    std::optional<ApiError> streamError;
+    std::optional<ChatError::Kind> abortedBecause; // set before we abort the reply ourselves
+    QTimer *timer = nullptr;
+};
+
+namespace
+{
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ChatClient", text);
+}
+
+ChatError makeError(ChatError::Kind kind, const QString &message, const ApiError &api = {})
+{
+    ChatError error;
+    error.kind = kind;
+    error.message = message;
+    error.api = api;
+    return error;
+}
+
+// The sentence a person reads for an HTTP error answer.
+ChatError httpError(const ApiError &api)
+{
+    if (api.httpStatus == 401)
+        return makeError(ChatError::Kind::Unauthorized,
+                         tr("llama-server refused the request: the API key is missing or wrong. "
+                            "Check the API key in the settings."),
+                         api);
+    if (api.type == u"exceed_context_size_error") {
+        QString message = tr("This conversation is too long for the context the server gives one conversation");
+        if (api.promptTokens > 0 && api.contextSize > 0)
+            message += tr(" (%1 tokens, the limit is %2)").arg(api.promptTokens).arg(api.contextSize);
+        message += tr(". Start a new conversation, or raise the context size in the settings.");
+        return makeError(ChatError::Kind::ContextTooLarge, message, api);
+    }
+    const QString said = api.message.isEmpty() ? tr("no explanation") : api.message;
+    return makeError(ChatError::Kind::HttpError, tr("llama-server answered %1: %2").arg(api.httpStatus).arg(said), api);
+}
+} // namespace
+
+ChatClient::ChatClient(QObject *parent)
+    : QObject(parent)
+    , m_network(new QNetworkAccessManager(this))
+{
+    qRegisterMetaType<ChatError>();
+    qRegisterMetaType<ChatResult>();
+    qRegisterMetaType<ServerProps>();
+}
+
+ChatClient::~ChatClient()
+{
+    for (Pending *pending : std::as_const(m_pending)) {
+        if (pending->reply) {
+            pending->reply->disconnect(this);
+            pending->reply->abort();
+        }
+        delete pending;
+    }
+}
+
+void ChatClient::setBaseUrl(const QUrl &url)
+{
+    m_baseUrl = url;
+}
+
+QUrl ChatClient::baseUrl() const
+{
+    return m_baseUrl;
+}
+
+void ChatClient::setApiKey(const QString &key)
+{
+    m_apiKey = key;
+}
+
+void ChatClient::setTimeouts(std::chrono::milliseconds connectTimeout, std::chrono::milliseconds idleTimeout)
+{
+    m_connectTimeout = connectTimeout;
+    m_idleTimeout = idleTimeout;
+}
+
+bool ChatClient::isBusy(const QString &key) const
+{
+    return m_pending.contains(key);
+}
+
+bool ChatClient::send(const QString &key, const ChatRequest &request)
+{
+    if (m_pending.contains(key))
+        return false;
+    QUrl url = m_baseUrl;
+    url.setPath(QStringLiteral("/v1/chat/completions"));
+    QNetworkRequest httpRequest(url);
+    httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (request.stream)
+        httpRequest.setRawHeader("Accept", "text/event-stream");
+    if (!m_apiKey.isEmpty())
+        httpRequest.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
+
+    auto *pending = new Pending;
+    pending->stream = request.stream;
+    pending->timer = new QTimer(this);
+    pending->timer->setSingleShot(true);
+    pending->sinceSend.start();
+    QNetworkReply *reply = m_network->post(httpRequest, request.toJson());
+    pending->reply = reply;
+    m_pending.insert(key, pending);
+
+    // Until the request is on the wire: the connect timeout. After that, silence longer than the
+    // idle timeout (llama-server sends ": ping" comments on a quiet stream) ends it.
+    connect(pending->timer, &QTimer::timeout, this, [this, key] {
+        Pending *p = m_pending.value(key);
+        if (!p || !p->reply)
+            return;
+        p->abortedBecause = p->reply->property("sent").toBool() ? ChatError::Kind::IdleTimeout
+                                                                 : ChatError::Kind::ConnectTimeout;
+        p->reply->abort();
+    });
+    pending->timer->start(m_connectTimeout);
+    connect(reply, &QNetworkReply::requestSent, this, [pending, reply, this] {
+        reply->setProperty("sent", true);
+        pending->timer->start(m_idleTimeout);
+    });
+    connect(reply, &QNetworkReply::readyRead, this, [this, key] {
+        if (Pending *p = m_pending.value(key))
+            consume(key, *p);
+    });
+    connect(reply, &QNetworkReply::finished, this, [this, key] {
+        Pending *p = m_pending.value(key);
+        if (!p || !p->reply)
+            return;
+        consume(key, *p); // whatever arrived with the end
+        m_pending.remove(key);
+        const std::unique_ptr<Pending> owner(p);
+        p->timer->deleteLater();
+        QNetworkReply *r = p->reply;
+        r->deleteLater();
+        const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const ChatResult &partial = p->result;
+
+        if (p->abortedBecause) {
+            switch (*p->abortedBecause) {
+            case ChatError::Kind::Cancelled:
+                Q_EMIT failed(key, makeError(ChatError::Kind::Cancelled, tr("Stopped.")), partial);
+                return;
+            case ChatError::Kind::ConnectTimeout:
+                Q_EMIT failed(key,
+                              makeError(ChatError::Kind::ConnectTimeout,
+                                        tr("llama-server at %1 did not take the request within %2 s.")
+                                            .arg(m_baseUrl.toString())
+                                            .arg(static_cast<double>(m_connectTimeout.count()) / 1000.0)),
+                              partial);
+                return;
+            default:
+                Q_EMIT failed(key,
+                              makeError(ChatError::Kind::IdleTimeout,
+                                        tr("llama-server sent nothing for %1 s; the answer was abandoned.")
+                                            .arg(static_cast<double>(m_idleTimeout.count()) / 1000.0)),
+                              partial);
+                return;
+            }
+        }
+        if (status >= 400) {
+            Q_EMIT failed(key, httpError(parseErrorBody(p->body, status)), partial);
+            return;
+        }
+        if (status == 0) {
+            if (r->error() == QNetworkReply::ConnectionRefusedError) {
+                Q_EMIT failed(key,
+                              makeError(ChatError::Kind::ConnectionRefused,
+                                        tr("Could not reach llama-server at %1: it is not running.")
+                                            .arg(m_baseUrl.toString())),
+                              partial);
+            } else {
+                Q_EMIT failed(key,
+                              makeError(ChatError::Kind::ConnectionRefused,
+                                        tr("Could not reach llama-server at %1: %2")
+                                            .arg(m_baseUrl.toString(), r->errorString())),
+                              partial);
+            }
+            return;
+        }
+        if (!p->stream) {
+            const auto parsed = parseCompletion(p->body);
+            if (const auto *api = std::get_if<ApiError>(&parsed)) {
+                Q_EMIT failed(key, httpError(*api), partial);
+                return;
+            }
+            const auto &completion = std::get<ChatCompletion>(parsed);
+            ChatResult result;
+            result.content = completion.content;
+            result.reasoning = completion.reasoning;
+            result.finishReason = completion.finishReason;
+            result.model = completion.model;
+            result.usage = completion.usage;
+            result.timings = completion.timings;
+            result.timeToFirstTokenMs = static_cast<double>(p->sinceSend.nsecsElapsed()) / 1e6;
+            Q_EMIT finished(key, result);
+            return;
+        }
+        if (p->streamError) {
+            Q_EMIT failed(key,
+                          makeError(ChatError::Kind::StreamError,
+                                    tr("llama-server reported an error while answering: %1").arg(p->streamError->message),
+                                    *p->streamError),
+                          partial);
+            return;
+        }
+        if (!p->sawDone) {
+            Q_EMIT failed(key,
+                          makeError(ChatError::Kind::Interrupted,
+                                    tr("The answer was interrupted: the connection closed before it was complete.")),
+                          partial);
+            return;
+        }
+        Q_EMIT finished(key, partial);
+    });
+    return true;
+}
+
+void ChatClient::consume(const QString &key, Pending &p)
+{
+    p.timer->start(m_idleTimeout);
+    const QByteArray bytes = p.reply->readAll();
+    if (bytes.isEmpty())
+        return;
+    const int status = p.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (!p.stream || status >= 400) {
+        p.body += bytes;
+        return;
+    }
+    QString content;
+    QString reasoning;
+    for (const SseEvent &event : p.parser.feed(bytes)) {
+        const StreamChunk chunk = parseStreamData(event.data);
+        switch (chunk.kind) {
+        case StreamChunk::Kind::Done:
+            p.sawDone = true;
+            break;
+        case StreamChunk::Kind::Error:
+            p.streamError = chunk.error;
+            break;
+        case StreamChunk::Kind::Malformed:
+            spdlog::warn("Ignoring a malformed event from llama-server: {}", chunk.problem);
+            break;
+        case StreamChunk::Kind::Delta:
+            if (!chunk.reasoning.isEmpty() && !p.sinceFirstReasoning.isValid())
+                p.sinceFirstReasoning.start();
+            if (!chunk.content.isEmpty() && p.sinceFirstReasoning.isValid() && p.result.reasoningMs == 0)
+                p.result.reasoningMs = static_cast<double>(p.sinceFirstReasoning.nsecsElapsed()) / 1e6;
+            if ((!chunk.content.isEmpty() || !chunk.reasoning.isEmpty()) && !p.gotFirstToken) {
+                p.gotFirstToken = true;
+                p.result.timeToFirstTokenMs = static_cast<double>(p.sinceSend.nsecsElapsed()) / 1e6;
+            }
+            content += chunk.content;
+            reasoning += chunk.reasoning;
+            if (chunk.finishReason)
+                p.result.finishReason = *chunk.finishReason;
+            if (chunk.usage)
+                p.result.usage = chunk.usage;
+            if (chunk.timings)
+                p.result.timings = chunk.timings;
+            if (!chunk.model.isEmpty())
+                p.result.model = chunk.model;
+            break;
+        }
+    }
+    if (content.isEmpty() && reasoning.isEmpty())
+        return;
+    p.result.content += content;
+    p.result.reasoning += reasoning;
+    // One signal per network read, not per token: at 2,000 tokens/s a read holds many events.
+    Q_EMIT deltaReceived(key, content, reasoning);
+}
+
+void ChatClient::cancel(const QString &key)
+{
+    Pending *p = m_pending.value(key);
+    if (!p || !p->reply)
+        return;
+    p->abortedBecause = ChatError::Kind::Cancelled;
+    p->reply->abort();
+}
+
+void ChatClient::cancelAll()
+{
+    const QStringList keys = m_pending.keys();
+    for (const QString &key : keys)
+        cancel(key);
+}
+
+void ChatClient::fetchProps()
+{
+    QUrl url = m_baseUrl;
+    url.setPath(QStringLiteral("/props"));
+    QNetworkRequest request(url);
+    if (!m_apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
+    request.setTransferTimeout(static_cast<int>(m_connectTimeout.count()));
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const QByteArray body = reply->readAll();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200) {
+            if (const auto props = parseProps(body)) {
+                Q_EMIT propsReceived(*props);
+                return;
+            }
+        }
+        Q_EMIT infoFailed(status == 0 ? reply->errorString() : httpError(parseErrorBody(body, status)).message);
+    });
+}
+
+void ChatClient::fetchModels()
+{
+    QUrl url = m_baseUrl;
+    url.setPath(QStringLiteral("/v1/models"));
+    QNetworkRequest request(url);
+    if (!m_apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
+    request.setTransferTimeout(static_cast<int>(m_connectTimeout.count()));
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const QByteArray body = reply->readAll();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200) {
+            if (const auto models = parseModels(body)) {
+                Q_EMIT modelsReceived(*models);
+                return;
+            }
+        }
+        Q_EMIT infoFailed(status == 0 ? reply->errorString() : httpError(parseErrorBody(body, status)).message);
+    });
+}
+} // namespace Llamadesk

@@ -1,0 +1,101 @@
+#pragma once
+
+#include "chatprotocol.h"
+#include "chatrequest.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <chrono>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace Llamadesk
+{
+struct ChatError
+{
+    enum class Kind {
+        ConnectionRefused, // nothing listens: the server is not running
+        Unauthorized,      // 401: wrong or missing API key
+        ContextTooLarge,   // 400 exceed_context_size_error
+        HttpError,         // any other error status
+        StreamError,       // an error event inside the stream
+        Interrupted,       // the stream ended without [DONE]
+        ConnectTimeout,
+        IdleTimeout,       // no byte for too long mid-answer
+        BadResponse,       // not the protocol at all
+        Cancelled,         // cancel() or stop
+    };
+    Kind kind = Kind::HttpError;
+    QString message; // for a person: what happened and, where it helps, what to do
+    ApiError api;    // what the server said, when it said something
+};
+
+// What came back, complete or partial.
+struct ChatResult
+{
+    QString content;
+    QString reasoning;
+    QString finishReason;
+    QString model;
+    std::optional<Usage> usage;
+    std::optional<Timings> timings;
+    double timeToFirstTokenMs = 0; // from sending to the first content or reasoning byte
+    double reasoningMs = 0;        // from the first reasoning byte to the first content byte
+};
+
+// Talks to /v1/chat/completions (streaming through SseParser, or not) and /props, /v1/models.
+// One request in flight per conversation key; cancel() aborts it. The API key goes in the
+// Authorization header. Errors arrive as ChatError values with messages a person understands.
+class ChatClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatClient)
+
+public:
+    explicit ChatClient(QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    void setBaseUrl(const QUrl &url); // http://127.0.0.1:8080
+    QUrl baseUrl() const;
+    void setApiKey(const QString &key);
+    // No connection within connectTimeout, or no byte within idleTimeout while answering.
+    void setTimeouts(std::chrono::milliseconds connectTimeout, std::chrono::milliseconds idleTimeout);
+
+    // Starts a request; false (and nothing sent) when one is already in flight for key.
+    bool send(const QString &key, const ChatRequest &request);
+    bool isBusy(const QString &key) const;
+    void cancel(const QString &key);
+    void cancelAll();
+
+    void fetchProps();
+    void fetchModels();
+
+Q_SIGNALS:
+    // Streamed pieces as they arrive (either may be empty).
+    void deltaReceived(const QString &key, const QString &content, const QString &reasoning);
+    void finished(const QString &key, const Llamadesk::ChatResult &result);
+    // The request failed or was cancelled; partial holds what had arrived.
+    void failed(const QString &key, const Llamadesk::ChatError &error, const Llamadesk::ChatResult &partial);
+    void propsReceived(const Llamadesk::ServerProps &props);
+    void modelsReceived(const QList<Llamadesk::ModelInfo> &models);
+    void infoFailed(const QString &message);
+
+private:
+    struct Pending;
+    void consume(const QString &key, Pending &pending);
+
+    QNetworkAccessManager *m_network;
+    QUrl m_baseUrl;
+    QString m_apiKey;
+    std::chrono::milliseconds m_connectTimeout{10000};
+    std::chrono::milliseconds m_idleTimeout{300000}; // a long prompt on a CPU takes a while
+    QHash<QString, Pending *> m_pending;
+};
+} // namespace Llamadesk
+
+Q_DECLARE_METATYPE(Llamadesk::ChatError)
+Q_DECLARE_METATYPE(Llamadesk::ChatResult)

@@ -1,0 +1,258 @@
+// ChatClient against the fake llama-server (or the real one named by LLAMADESK_LLAMA_SERVER,
+// for the tests that need no failure knobs).
+#include "chat/chatclient.h"
+#include "servertestkit.h"
+#include "testsupport.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+
+#include <gtest/gtest.h>
+
+using namespace Llamadesk;
+using namespace Llamadesk::ServerTest;
+
+namespace
+{
+#define FAKE_ONLY()                                                                                          \
+    do {                                                                                                     \
+        if (testingRealServer())                                                                             \
+            GTEST_SKIP() << "uses the fake server's failure modes";                                          \
+    } while (false)
+
+class ChatClientTest : public ::testing::Test
+{
+protected:
+    // Starts the server (with the fake's failure knobs in env) and points a client at it.
+    void startServer(const QStringList &env = {}, const QStringList &extraArgs = {},
+                     const QString &model = QStringLiteral("tiny-llama.gguf"))
+    {
+        for (const QString &entry : env)
+            m_server.setEnv(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+        ASSERT_TRUE(m_server.start(QStringList{QStringLiteral("-m"), modelPath(model)} + extraArgs))
+            << m_server.stderrText().toStdString();
+        ASSERT_TRUE(m_server.waitForReady()) << m_server.stderrText().toStdString();
+        m_client.setBaseUrl(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.port())));
+    }
+
+    static ChatRequest question(int maxTokens = 16, bool stream = true)
+    {
+        ChatRequest request;
+        request.messages = {ChatMessage::user(QStringLiteral("Say something."))};
+        request.sampling.maxTokens = maxTokens;
+        request.stream = stream;
+        return request;
+    }
+
+    // Sends and waits for finished or failed.
+    void run(const ChatRequest &request)
+    {
+        m_finished = std::make_unique<QSignalSpy>(&m_client, &ChatClient::finished);
+        m_failed = std::make_unique<QSignalSpy>(&m_client, &ChatClient::failed);
+        m_deltas = std::make_unique<QSignalSpy>(&m_client, &ChatClient::deltaReceived);
+        ASSERT_TRUE(m_client.send(QStringLiteral("c1"), request));
+        ASSERT_TRUE(TestSupport::waitUntil([&] { return m_finished->count() + m_failed->count() > 0; },
+                                           std::chrono::seconds(20)));
+    }
+
+    ChatResult result() const { return m_finished->at(0).at(1).value<ChatResult>(); }
+    ChatError error() const { return m_failed->at(0).at(1).value<ChatError>(); }
+    ChatResult partial() const { return m_failed->at(0).at(2).value<ChatResult>(); }
+    QString streamedContent() const
+    {
+        QString text;
+        for (const auto &args : std::as_const(*m_deltas))
+            text += args.at(1).toString();
+        return text;
+    }
+
+    ServerProcess m_server;
+    ChatClient m_client;
+    std::unique_ptr<QSignalSpy> m_finished;
+    std::unique_ptr<QSignalSpy> m_failed;
+    std::unique_ptr<QSignalSpy> m_deltas;
+};
+} // namespace
+
+TEST_F(ChatClientTest, StreamsAnAnswerWithUsageAndTimings)
+{
+    startServer();
+    run(question(16));
+    ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
+    const ChatResult r = result();
+    EXPECT_FALSE(r.content.isEmpty());
+    EXPECT_EQ(streamedContent(), r.content) << "the deltas add up to the answer";
+    EXPECT_EQ(r.finishReason, QStringLiteral("length"));
+    ASSERT_TRUE(r.usage.has_value());
+    EXPECT_EQ(r.usage->completionTokens, 16);
+    EXPECT_GT(r.usage->promptTokens, 0);
+    ASSERT_TRUE(r.timings.has_value());
+    EXPECT_EQ(r.timings->predictedN, 16);
+    EXPECT_GT(r.timings->predictedPerSecond, 0);
+    EXPECT_GT(r.timeToFirstTokenMs, 0);
+    EXPECT_EQ(r.model, QStringLiteral("tiny-llama.gguf"));
+}
+
+TEST_F(ChatClientTest, AnswersWithoutStreamingToo)
+{
+    startServer();
+    run(question(8, false));
+    ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
+    EXPECT_FALSE(result().content.isEmpty());
+    EXPECT_EQ(result().finishReason, QStringLiteral("length"));
+    ASSERT_TRUE(result().usage.has_value());
+    EXPECT_EQ(result().usage->completionTokens, 8);
+    EXPECT_EQ(m_deltas->count(), 0);
+}
+
+TEST_F(ChatClientTest, ReasoningArrivesBeforeTheAnswer)
+{
+    startServer({}, {}, QStringLiteral("tiny-llama-think.gguf"));
+    run(question(48));
+    ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
+    EXPECT_FALSE(result().reasoning.isEmpty());
+    // The first streamed piece is reasoning, not content.
+    ASSERT_GE(m_deltas->count(), 1);
+    EXPECT_FALSE(m_deltas->at(0).at(2).toString().isEmpty());
+}
+
+TEST_F(ChatClientTest, CancelStopsTheAnswerAndKeepsWhatArrived)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_TOKENS_PER_SECOND=50")});
+    m_failed = std::make_unique<QSignalSpy>(&m_client, &ChatClient::failed);
+    m_deltas = std::make_unique<QSignalSpy>(&m_client, &ChatClient::deltaReceived);
+    m_finished = std::make_unique<QSignalSpy>(&m_client, &ChatClient::finished);
+    ASSERT_TRUE(m_client.send(QStringLiteral("c1"), question(200)));
+    ASSERT_TRUE(m_deltas->wait(5000));
+    EXPECT_TRUE(m_client.isBusy(QStringLiteral("c1")));
+    m_client.cancel(QStringLiteral("c1"));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::Cancelled);
+    EXPECT_FALSE(partial().content.isEmpty());
+    EXPECT_FALSE(m_client.isBusy(QStringLiteral("c1")));
+    EXPECT_EQ(m_finished->count(), 0);
+}
+
+TEST_F(ChatClientTest, OneRequestPerConversationAtATime)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_TOKENS_PER_SECOND=50")});
+    ASSERT_TRUE(m_client.send(QStringLiteral("c1"), question(100)));
+    EXPECT_FALSE(m_client.send(QStringLiteral("c1"), question(100)));
+    EXPECT_TRUE(m_client.send(QStringLiteral("c2"), question(4)));
+    m_client.cancelAll();
+    EXPECT_FALSE(m_client.isBusy(QStringLiteral("c1")));
+    EXPECT_FALSE(m_client.isBusy(QStringLiteral("c2")));
+}
+
+TEST_F(ChatClientTest, NoServerIsReportedAsNotRunning)
+{
+    QTcpServer probe;
+    ASSERT_TRUE(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    m_client.setBaseUrl(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    run(question());
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::ConnectionRefused);
+    EXPECT_EQ(error().message,
+              QStringLiteral("Could not reach llama-server at http://127.0.0.1:%1: it is not running.").arg(port));
+}
+
+TEST_F(ChatClientTest, AWrongApiKeyIsExplained)
+{
+    startServer({}, {QStringLiteral("--api-key"), QStringLiteral("right-key")});
+    m_client.setApiKey(QStringLiteral("wrong-key"));
+    run(question());
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::Unauthorized);
+    EXPECT_EQ(error().api.httpStatus, 401);
+    EXPECT_EQ(error().message, QStringLiteral("llama-server refused the request: the API key is missing or wrong. "
+                                              "Check the API key in the settings."));
+
+    m_client.setApiKey(QStringLiteral("right-key"));
+    m_finished->clear();
+    m_failed->clear();
+    ASSERT_TRUE(m_client.send(QStringLiteral("c2"), question(4)));
+    ASSERT_TRUE(m_finished->wait(10000));
+}
+
+TEST_F(ChatClientTest, AConversationLongerThanTheContextIsExplained)
+{
+    startServer({}, {QStringLiteral("-c"), QStringLiteral("256"), QStringLiteral("-np"), QStringLiteral("1")});
+    ChatRequest request = question(4);
+    request.messages = {ChatMessage::user(QString(QStringLiteral("many words here ")).repeated(400))};
+    run(request);
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::ContextTooLarge);
+    EXPECT_EQ(error().api.type, QStringLiteral("exceed_context_size_error"));
+    EXPECT_TRUE(error().message.startsWith(
+        u"This conversation is too long for the context the server gives one conversation"))
+        << error().message.toStdString();
+    EXPECT_TRUE(error().message.contains(u"the limit is 256")) << error().message.toStdString();
+}
+
+TEST_F(ChatClientTest, AnErrorEventMidStreamKeepsThePartialAnswer)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_ERROR_AFTER_TOKENS=3")});
+    run(question(16));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::StreamError);
+    EXPECT_TRUE(error().message.startsWith(u"llama-server reported an error while answering: "))
+        << error().message.toStdString();
+    EXPECT_FALSE(partial().content.isEmpty());
+    EXPECT_EQ(partial().content, streamedContent());
+}
+
+TEST_F(ChatClientTest, AStreamThatEndsWithoutDoneIsInterrupted)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_CRASH_AFTER_TOKENS=4")});
+    run(question(16));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::Interrupted);
+    EXPECT_EQ(error().message,
+              QStringLiteral("The answer was interrupted: the connection closed before it was complete."));
+    EXPECT_FALSE(partial().content.isEmpty());
+}
+
+TEST_F(ChatClientTest, MalformedChunksAreSkippedAndTheRestArrives)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_MALFORMED_CHUNKS=1")});
+    run(question(8));
+    ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
+    EXPECT_FALSE(result().content.contains(u"broken"));
+    EXPECT_EQ(result().usage->completionTokens, 8);
+}
+
+TEST_F(ChatClientTest, AStalledStreamHitsTheIdleTimeout)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_STALL_AFTER_TOKENS=2")});
+    m_client.setTimeouts(std::chrono::seconds(5), std::chrono::milliseconds(600));
+    run(question(16));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::IdleTimeout);
+    EXPECT_EQ(error().message, QStringLiteral("llama-server sent nothing for 0.6 s; the answer was abandoned."));
+    EXPECT_FALSE(partial().content.isEmpty());
+}
+
+TEST_F(ChatClientTest, PropsAndModelsAreRead)
+{
+    startServer({}, {QStringLiteral("--mmproj"), modelPath(QStringLiteral("tiny-mmproj-vision.gguf"))});
+    QSignalSpy props(&m_client, &ChatClient::propsReceived);
+    QSignalSpy models(&m_client, &ChatClient::modelsReceived);
+    m_client.fetchProps();
+    m_client.fetchModels();
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return props.count() == 1 && models.count() == 1; }));
+    const auto p = props.at(0).at(0).value<ServerProps>();
+    EXPECT_GT(p.contextSize, 0);
+    EXPECT_TRUE(p.vision);
+    EXPECT_FALSE(p.audio);
+    const auto list = models.at(0).at(0).value<QList<ModelInfo>>();
+    ASSERT_EQ(list.size(), 1);
+    EXPECT_EQ(list.at(0).id, modelPath(QStringLiteral("tiny-llama.gguf")));
+}
