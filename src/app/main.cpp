@@ -1,3 +1,7 @@
+#include "chat/chatclient.h"
+#include "chat/chatsession.h"
+#include "chat/chatstore.h"
+#include "chatpane.h"
 #include "commandline.h"
 #include "logging.h"
 #include "mainwindow.h"
@@ -83,8 +87,20 @@ int main(int argc, char *argv[])
     spdlog::info("Child processes are guarded by {}", guard->description());
     Llamadesk::ServerSupervisor supervisor(guard.get());
 
-    Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory());
-    window.reportSettingsWarnings(settings.loadWarnings());
+    Llamadesk::ChatStore store(Llamadesk::ChatStore::defaultPath());
+    QStringList problems = settings.loadWarnings();
+    if (!store.open())
+        problems.append(QCoreApplication::translate("main", "Conversations cannot be saved: %1").arg(store.lastError()));
+    else if (!store.openNotice().isEmpty())
+        problems.append(store.openNotice());
+    if (const int interrupted = store.recoverInterrupted(); interrupted > 0)
+        spdlog::info("{} answer(s) were cut off when Llamadesk last stopped; marked as interrupted", interrupted);
+    Llamadesk::ChatClient client;
+    Llamadesk::ChatSession session(store, client, settings);
+    auto *chatPane = new Llamadesk::ChatPane(store, session, client, supervisor, settings);
+
+    Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory(), chatPane);
+    window.reportSettingsWarnings(problems);
     window.show();
 
     using Llamadesk::Keys::ServerAutostart;

@@ -14,8 +14,6 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPlainTextEdit>
-#include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -45,37 +43,17 @@ bool isServerKey(const QString &key)
 } // namespace
 
 MainWindow::MainWindow(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
-                       QWidget *parent)
+                       QWidget *chatPane, QWidget *parent)
     : QMainWindow(parent)
     , m_settings(settings)
     , m_supervisor(supervisor)
     , m_logDirectory(logDirectory)
     , m_titleBar(new TitleBar(this))
     , m_banner(new InlineBanner(this))
-    , m_placeholder(new QLabel(this))
-    , m_composer(new QPlainTextEdit(this))
-    , m_send(new QPushButton(tr("Send"), this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Llamadesk"));
     resize(900, 640);
-
-    m_placeholder->setObjectName(QStringLiteral("chatPlaceholder"));
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
-    m_placeholder->setForegroundRole(QPalette::PlaceholderText);
-
-    m_composer->setObjectName(QStringLiteral("composer"));
-    m_composer->setPlaceholderText(tr("Ask anything…"));
-    m_composer->setMaximumHeight(96);
-    m_send->setObjectName(QStringLiteral("sendButton"));
-    m_send->setEnabled(false);
-    m_send->setToolTip(tr("The server is not running yet"));
-
-    auto *composerRow = new QHBoxLayout;
-    composerRow->setContentsMargins(10, 6, 10, 10);
-    composerRow->addWidget(m_composer, 1);
-    composerRow->addWidget(m_send, 0, Qt::AlignBottom);
 
     auto *bannerRow = new QVBoxLayout;
     bannerRow->setContentsMargins(10, 6, 10, 0);
@@ -87,8 +65,17 @@ MainWindow::MainWindow(Settings &settings, ServerSupervisor &supervisor, const Q
     layout->setSpacing(0);
     layout->addWidget(m_titleBar);
     layout->addLayout(bannerRow);
-    layout->addWidget(m_placeholder, 1);
-    layout->addLayout(composerRow);
+    if (chatPane) {
+        chatPane->setParent(central);
+        layout->addWidget(chatPane, 1);
+    } else {
+        m_placeholder = new QLabel(central);
+        m_placeholder->setObjectName(QStringLiteral("chatPlaceholder"));
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setForegroundRole(QPalette::PlaceholderText);
+        layout->addWidget(m_placeholder, 1);
+    }
     setCentralWidget(central);
 
     auto *settingsAction = new QAction(tr("Settings"), this);
@@ -225,16 +212,12 @@ void MainWindow::onServerStateChanged(ServerState state, const QString &reason)
         m_titleBar->setActivity({});
         break;
     }
-    const bool running = state == ServerState::Running;
-    m_placeholder->setText(running ? tr("llama-server is running at %1.\n\n"
-                                        "Chatting in this window is not part of this version yet; other tools can "
-                                        "use the OpenAI-compatible endpoint at %1/v1.")
-                                         .arg(m_supervisor.baseUrl().toString())
+    if (m_placeholder) {
+        m_placeholder->setText(state == ServerState::Running
+                                   ? tr("llama-server is running at %1.").arg(m_supervisor.baseUrl().toString())
                                    : tr("Conversations will appear here.\n\n"
                                         "Click the dot in the top left corner to choose llama-server and a model."));
-    m_send->setEnabled(false); // chat arrives with the chat client
-    m_send->setToolTip(running ? tr("Chat is not available in this version yet")
-                               : tr("The server is not running (%1)").arg(displayName(state).toLower()));
+    }
     if (m_closing && !m_supervisor.hasProcess())
         close();
 }

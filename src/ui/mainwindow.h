@@ -8,8 +8,6 @@
 #include <functional>
 
 class QLabel;
-class QPlainTextEdit;
-class QPushButton;
 
 namespace Llamadesk
 {
@@ -27,8 +25,10 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
+    // chatPane: the chat (ChatPane), placed below the title bar; without one a placeholder says
+    // how to get started.
     MainWindow(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
-               QWidget *parent = nullptr);
+               QWidget *chatPane = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     TitleBar *titleBar() const;
@@ -61,9 +61,7 @@ private:
     QString m_logDirectory;
     TitleBar *m_titleBar;
     InlineBanner *m_banner;
-    QLabel *m_placeholder;
-    QPlainTextEdit *m_composer;
-    QPushButton *m_send;
+    QLabel *m_placeholder = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     std::function<void()> m_bannerAction;
     bool m_closing = false;

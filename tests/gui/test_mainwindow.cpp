@@ -192,13 +192,6 @@ TEST_F(MainWindowTest, SettingsFileProblemsAppearAsABannerThatOpensSettings)
     EXPECT_NE(m_window->settingsDialog(), nullptr);
 }
 
-TEST_F(MainWindowTest, SendIsDisabledWithTheReason)
-{
-    QPushButton *send = child<QPushButton>(m_window.get(), "sendButton");
-    EXPECT_FALSE(send->isEnabled());
-    EXPECT_EQ(send->toolTip(), QStringLiteral("The server is not running (unknown)"));
-}
-
 TEST_F(MainWindowTest, CtrlCommaOpensTheSettingsDialog)
 {
     // The binding, not the focus handling of a window manager-less X server.

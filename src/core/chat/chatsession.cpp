@@ -1,0 +1,283 @@
+#include "chatsession.h"
+
+#include "qtfmt.h"
+#include "settingkeys.h"
+#include "settings.h"
+
+#include <QCoreApplication>
+
+#include <spdlog/spdlog.h>
+
+namespace Llamadesk
+{
+namespace
+{
+// The first words of the first question name a new conversation.
+QString titleFrom(const QString &text)
+{
+    QString title = text.simplified();
+    if (title.size() > 60)
+        title = title.left(57).trimmed() + QStringLiteral("\u2026");
+    return title;
+}
+} // namespace
+
+ChatSession::ChatSession(ChatStore &store, ChatClient &client, const Settings &settings, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_client(client)
+    , m_settings(settings)
+{
+    connect(&m_client, &ChatClient::deltaReceived, this, &ChatSession::onDelta);
+    connect(&m_client, &ChatClient::finished, this, &ChatSession::onFinished);
+    connect(&m_client, &ChatClient::failed, this, &ChatSession::onFailed);
+}
+
+qint64 ChatSession::currentConversation() const
+{
+    return m_conversation;
+}
+
+const QList<StoredMessage> &ChatSession::messages() const
+{
+    return m_messages;
+}
+
+bool ChatSession::isBusy() const
+{
+    return m_busy;
+}
+
+QString ChatSession::key() const
+{
+    return QString::number(m_conversation);
+}
+
+qint64 ChatSession::newConversation()
+{
+    if (m_busy)
+        stop();
+    const qint64 id = m_store.createConversation(tr("New chat"), m_settings.get(Keys::ChatSystemPrompt));
+    if (id == 0) {
+        Q_EMIT problem(tr("Could not create a conversation: %1").arg(m_store.lastError()));
+        return 0;
+    }
+    openConversation(id);
+    return id;
+}
+
+void ChatSession::openConversation(qint64 id)
+{
+    if (m_busy)
+        stop();
+    m_conversation = id;
+    m_messages = m_store.messages(id);
+    m_streamingId = 0;
+    Q_EMIT conversationOpened(id, m_messages);
+}
+
+bool ChatSession::send(const QString &text)
+{
+    const QString question = text.trimmed();
+    if (m_busy || question.isEmpty())
+        return false;
+    if (m_conversation == 0 && newConversation() == 0)
+        return false;
+    if (m_messages.isEmpty()) {
+        if (const auto conversation = m_store.conversation(m_conversation);
+            conversation && conversation->title == tr("New chat")) {
+            m_store.renameConversation(m_conversation, titleFrom(question));
+        }
+    }
+    StoredMessage user;
+    user.conversationId = m_conversation;
+    user.role = QStringLiteral("user");
+    user.content = question;
+    user.created = QDateTime::currentDateTimeUtc();
+    user.id = m_store.addMessage(user);
+    if (user.id == 0) {
+        Q_EMIT problem(tr("Could not save the message: %1").arg(m_store.lastError()));
+        return false;
+    }
+    m_messages.append(user);
+    Q_EMIT messageAdded(user);
+    ask();
+    return true;
+}
+
+ChatRequest ChatSession::buildRequest() const
+{
+    ChatRequest request;
+    QString systemPrompt = m_settings.get(Keys::ChatSystemPrompt);
+    if (const auto conversation = m_store.conversation(m_conversation))
+        systemPrompt = conversation->systemPrompt;
+    if (!systemPrompt.trimmed().isEmpty())
+        request.messages.append(ChatMessage::system(systemPrompt));
+    for (const StoredMessage &message : m_messages) {
+        // Failed answers are not part of what the model said.
+        if (message.id == m_streamingId || message.state == MessageState::Error)
+            continue;
+        if (message.role == u"user")
+            request.messages.append(ChatMessage::user(message.content));
+        else if (message.role == u"assistant" && !message.content.isEmpty())
+            request.messages.append(ChatMessage::assistant(message.content));
+    }
+    request.sampling.temperature = m_settings.get(Keys::ChatTemperature);
+    request.sampling.topP = m_settings.get(Keys::ChatTopP);
+    request.sampling.topK = m_settings.get(Keys::ChatTopK);
+    const int maxTokens = m_settings.get(Keys::ChatMaxTokens);
+    if (maxTokens > 0)
+        request.sampling.maxTokens = maxTokens;
+    request.stream = true;
+    request.includeUsage = true;
+    return request;
+}
+
+void ChatSession::ask()
+{
+    StoredMessage answer;
+    answer.conversationId = m_conversation;
+    answer.role = QStringLiteral("assistant");
+    answer.state = MessageState::Streaming;
+    answer.created = QDateTime::currentDateTimeUtc();
+    answer.id = m_store.addMessage(answer);
+    if (answer.id == 0) {
+        Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+        return;
+    }
+    m_streamingId = answer.id;
+    m_messages.append(answer);
+    Q_EMIT messageAdded(answer);
+    const ChatRequest request = buildRequest();
+    if (!m_client.send(key(), request)) {
+        spdlog::warn("A request for conversation {} is still in flight", m_conversation);
+        return;
+    }
+    m_sinceSave.start();
+    setBusy(true);
+}
+
+StoredMessage *ChatSession::streamingMessage()
+{
+    for (StoredMessage &message : m_messages) {
+        if (message.id == m_streamingId)
+            return &message;
+    }
+    return nullptr;
+}
+
+void ChatSession::onDelta(const QString &key, const QString &content, const QString &reasoning)
+{
+    if (key != this->key())
+        return;
+    StoredMessage *message = streamingMessage();
+    if (!message)
+        return;
+    message->content += content;
+    message->reasoning += reasoning;
+    // The partial answer reaches the disk at most every PartialSaveIntervalMs: a crash loses
+    // at most that much, and a fast model does not turn into a write per token.
+    if (m_sinceSave.hasExpired(PartialSaveIntervalMs)) {
+        m_store.updateMessage(*message);
+        m_sinceSave.restart();
+    }
+    Q_EMIT messageUpdated(*message);
+}
+
+void ChatSession::applyResult(StoredMessage &message, const ChatResult &result) const
+{
+    message.content = result.content;
+    message.reasoning = result.reasoning;
+    message.finishReason = result.finishReason;
+    message.model = result.model;
+    message.timeToFirstTokenMs = result.timeToFirstTokenMs;
+    message.reasoningMs = result.reasoningMs;
+    if (result.usage) {
+        message.promptTokens = result.usage->promptTokens;
+        message.predictedTokens = result.usage->completionTokens;
+    }
+    if (result.timings) {
+        message.predictedTokens = result.timings->predictedN;
+        message.tokensPerSecond = result.timings->predictedPerSecond;
+        if (message.promptTokens == 0)
+            message.promptTokens = result.timings->promptN;
+    }
+}
+
+void ChatSession::onFinished(const QString &key, const ChatResult &result)
+{
+    if (key != this->key())
+        return;
+    if (StoredMessage *message = streamingMessage()) {
+        applyResult(*message, result);
+        message->state = MessageState::Complete;
+        if (!m_store.updateMessage(*message))
+            Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+        Q_EMIT messageUpdated(*message);
+    }
+    m_streamingId = 0;
+    setBusy(false);
+}
+
+void ChatSession::onFailed(const QString &key, const ChatError &error, const ChatResult &partial)
+{
+    if (key != this->key())
+        return;
+    if (StoredMessage *message = streamingMessage()) {
+        applyResult(*message, partial);
+        const bool kept = !partial.content.isEmpty() || !partial.reasoning.isEmpty();
+        // Whatever arrived stays, marked as cut short; nothing arrived: the error says why.
+        message->state = kept || error.kind == ChatError::Kind::Cancelled ? MessageState::Interrupted
+                                                                           : MessageState::Error;
+        message->error = error.kind == ChatError::Kind::Cancelled ? QString() : error.message;
+        if (!m_store.updateMessage(*message))
+            Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+        Q_EMIT messageUpdated(*message);
+    }
+    m_streamingId = 0;
+    setBusy(false);
+}
+
+void ChatSession::stop()
+{
+    if (m_busy)
+        m_client.cancel(key());
+}
+
+bool ChatSession::regenerate()
+{
+    if (m_busy || m_messages.isEmpty() || m_messages.constLast().role != u"assistant")
+        return false;
+    const qint64 lastId = m_messages.constLast().id;
+    if (!m_store.deleteMessagesFrom(m_conversation, lastId))
+        return false;
+    m_messages.removeLast();
+    Q_EMIT conversationOpened(m_conversation, m_messages);
+    ask();
+    return true;
+}
+
+bool ChatSession::editAndResend(qint64 userMessageId, const QString &text)
+{
+    if (m_busy || text.trimmed().isEmpty())
+        return false;
+    qsizetype index = -1;
+    for (qsizetype i = 0; i < m_messages.size(); ++i) {
+        if (m_messages.at(i).id == userMessageId && m_messages.at(i).role == u"user")
+            index = i;
+    }
+    if (index < 0 || !m_store.deleteMessagesFrom(m_conversation, userMessageId))
+        return false;
+    m_messages.resize(index);
+    Q_EMIT conversationOpened(m_conversation, m_messages);
+    return send(text);
+}
+
+void ChatSession::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+} // namespace Llamadesk

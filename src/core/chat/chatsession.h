@@ -1,0 +1,74 @@
+#pragma once
+
+#include "chatclient.h"
+#include "chatstore.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+namespace Llamadesk
+{
+class Settings;
+
+// One conversation at a time, between the window, the store and the client: sends the user's
+// message with the history, streams the answer into the store (the partial answer saved at most
+// every 500 ms, so a crash loses at most that), and handles stop, regenerate and edit.
+class ChatSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatSession)
+
+public:
+    static constexpr int PartialSaveIntervalMs = 500;
+
+    ChatSession(ChatStore &store, ChatClient &client, const Settings &settings, QObject *parent = nullptr);
+
+    qint64 currentConversation() const;
+    const QList<StoredMessage> &messages() const;
+    bool isBusy() const;
+
+    // A new, empty conversation with the default system prompt; it becomes the current one.
+    qint64 newConversation();
+    void openConversation(qint64 id);
+
+    // Sends text as the user's next message (creating a conversation when there is none).
+    // False when an answer is still streaming or the text is empty.
+    bool send(const QString &text);
+    void stop();
+    // Drops the last answer and asks again.
+    bool regenerate();
+    // Replaces a user message (and everything after it) with new text and asks again.
+    bool editAndResend(qint64 userMessageId, const QString &text);
+
+    // The request for the current history (what send() posts), for tests and diagnostics.
+    ChatRequest buildRequest() const;
+
+Q_SIGNALS:
+    void conversationOpened(qint64 id, const QList<Llamadesk::StoredMessage> &messages);
+    void messageAdded(const Llamadesk::StoredMessage &message);
+    // The streaming answer changed (or got its final state and stats).
+    void messageUpdated(const Llamadesk::StoredMessage &message);
+    void busyChanged(bool busy);
+    // A failure the user should see outside the transcript (the store could not write, ...).
+    void problem(const QString &message);
+
+private:
+    void ask();
+    void onDelta(const QString &key, const QString &content, const QString &reasoning);
+    void onFinished(const QString &key, const ChatResult &result);
+    void onFailed(const QString &key, const ChatError &error, const ChatResult &partial);
+    void applyResult(StoredMessage &message, const ChatResult &result) const;
+    StoredMessage *streamingMessage();
+    void setBusy(bool busy);
+    QString key() const;
+
+    ChatStore &m_store;
+    ChatClient &m_client;
+    const Settings &m_settings;
+    qint64 m_conversation = 0;
+    QList<StoredMessage> m_messages;
+    qint64 m_streamingId = 0;
+    QElapsedTimer m_sinceSave;
+    bool m_busy = false;
+};
+} // namespace Llamadesk

@@ -1,0 +1,169 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QVariant>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+class QSqlDatabase;
+class QSqlError;
+class QSqlQuery;
+
+namespace Llamadesk
+{
+enum class MessageState {
+    Complete,    // the answer ended normally (finish_reason stop or length)
+    Streaming,   // being written now; found like this at start-up it becomes Interrupted
+    Interrupted, // the stream ended early (stopped, crashed, app killed): partial text kept
+    Error,       // the request failed; error holds the message
+};
+
+struct StoredMessage
+{
+    qint64 id = 0; // 0 until stored
+    qint64 conversationId = 0;
+    QString role;            // "system", "user", "assistant"
+    QString content;
+    QString reasoning;
+    QString attachments;     // JSON array, opaque to the store (images, audio)
+    QString finishReason;    // "stop", "length", … empty while streaming
+    MessageState state = MessageState::Complete;
+    QString error;
+    int promptTokens = 0;
+    int predictedTokens = 0;
+    double tokensPerSecond = 0;
+    double timeToFirstTokenMs = 0;
+    double reasoningMs = 0; // how long the "thinking" took
+    QString model;
+    QDateTime created;
+    bool operator==(const StoredMessage &) const = default;
+};
+
+struct ConversationSummary
+{
+    qint64 id = 0;
+    QString title;
+    QDateTime created;
+    QDateTime updated;
+    QString systemPrompt;
+    QString model;
+    int messageCount = 0;
+    bool operator==(const ConversationSummary &) const = default;
+};
+
+struct SearchHit
+{
+    qint64 conversationId = 0;
+    qint64 messageId = 0;
+    QString conversationTitle;
+    QString snippet; // the matching text with some context, plain text
+};
+
+// Conversations in SQLite (Qt Sql, QSQLITE), WAL mode, in AppLocalDataLocation/chats.sqlite by
+// default. The schema is versioned with PRAGMA user_version and migrated on open. Every method
+// reports failure through its return value and lastError(); nothing throws.
+class ChatStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatStore)
+
+public:
+    static constexpr int SchemaVersion = 2;
+
+    // Each store uses its own connection name, so several may be open at once.
+    explicit ChatStore(const QString &path, QObject *parent = nullptr);
+    ~ChatStore() override;
+
+    static QString defaultPath();
+
+    // Opens (creating or migrating). A file that cannot be opened or is corrupt is moved aside to
+    // "<path>.corrupt-<yyyyMMdd-HHmmss>" and a fresh database is made; openNotice() then says so
+    // in a sentence naming both files. Returns false only if no database could be made at all.
+    bool open();
+    bool isOpen() const;
+    QString openNotice() const;
+    QString lastError() const; // why the last failing call failed; cleared by a successful open()
+    QString path() const;
+    bool hasFullTextSearch() const; // FTS5 available in this SQLite
+    // Closes the connection (the destructor does this too); open() may be called again.
+    void close();
+    // Before open(): false makes search() use LIKE even where FTS5 exists. The index is still
+    // kept up to date; this is the seam that lets tests reach the fallback.
+    void setFullTextSearchEnabled(bool enabled);
+
+    qint64 createConversation(const QString &title, const QString &systemPrompt = {}, const QString &model = {});
+    bool renameConversation(qint64 id, const QString &title);
+    bool setSystemPrompt(qint64 id, const QString &systemPrompt);
+    bool deleteConversation(qint64 id);
+    std::optional<ConversationSummary> conversation(qint64 id) const;
+    // Newest (by updated) first.
+    QList<ConversationSummary> conversations() const;
+
+    QList<StoredMessage> messages(qint64 conversationId) const;
+    // Stores a new message; returns its id (0 on failure). Touches the conversation's updated time.
+    qint64 addMessage(const StoredMessage &message);
+    // Rewrites a stored message (the partial answer while streaming, then the final one).
+    bool updateMessage(const StoredMessage &message);
+    // Removes every message of the conversation from messageId on (inclusive): edit and regenerate.
+    bool deleteMessagesFrom(qint64 conversationId, qint64 messageId);
+
+    // Messages left Streaming by a process that died become Interrupted. Returns how many.
+    int recoverInterrupted();
+
+    // Full-text search (FTS5 where available, LIKE otherwise) over content and titles.
+    QList<SearchHit> search(const QString &query, int limit = 50) const;
+
+Q_SIGNALS:
+    void conversationsChanged();
+
+private:
+    bool openDatabase();
+    bool migrate();
+    bool migrateTo(int version);
+    bool ensureSearchIndex();
+    bool probeFullTextSearch();
+    bool checkIntegrity();
+    QString moveAside();
+
+    struct FinishQuery
+    {
+        void operator()(QSqlQuery *query) const;
+    };
+    // A cached statement after exec(). Going out of scope finishes it (it stays cached), so a
+    // SELECT does not hold its read transaction open. Null when it failed; lastError() says why.
+    using Execution = std::unique_ptr<QSqlQuery, FinishQuery>;
+
+    QSqlDatabase database() const;
+    QSqlQuery *statement(const QString &sql) const;
+    Execution execute(const QString &sql, const QVariantList &values, const char *what) const;
+    bool exec(const QString &sql, const char *what);
+    bool begin() const;
+    bool commit(const char *what) const;
+    void rollback() const;
+    bool touchConversation(qint64 conversationId, qint64 stamp);
+    bool fail(const char *what, const QSqlError &error) const;
+    bool fail(const QString &message) const;
+    bool requireOpen() const;
+    qint64 nextStamp();
+    QList<SearchHit> searchFullText(const QStringList &words, int limit) const;
+    QList<SearchHit> searchLike(const QStringList &words, int limit) const;
+
+    QString m_path;
+    QString m_connection;
+    QString m_notice;
+    mutable QString m_lastError;
+    bool m_fts = false;
+    bool m_ftsEnabled = true;
+    // Set when the last failure means the file itself is damaged (not, say, locked or read-only).
+    mutable bool m_corrupt = false;
+    mutable QString m_corruptReason; // SQLite's words, for openNotice()
+    qint64 m_lastStamp = 0;
+    // Prepared once per connection: updateMessage runs every half second while an answer streams.
+    mutable std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+};
+} // namespace Llamadesk

@@ -1,0 +1,306 @@
+#include "chatstoresql.h"
+
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Llamadesk::ChatStoreSql
+{
+namespace
+{
+// Version 1, as the first release wrote it. ChatStore makes a new database by running every
+// migration from version 0, so the upgrade path runs on every first start.
+const char *const SchemaVersion1[] = {
+        "CREATE TABLE conversations ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " title TEXT NOT NULL DEFAULT '',"
+        " created INTEGER NOT NULL,"
+        " updated INTEGER NOT NULL,"
+        " system_prompt TEXT NOT NULL DEFAULT '',"
+        " model TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE messages ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+        " role TEXT NOT NULL,"
+        " content TEXT NOT NULL DEFAULT '',"
+        " attachments TEXT NOT NULL DEFAULT '',"
+        " finish_reason TEXT NOT NULL DEFAULT '',"
+        " prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+        " predicted_tokens INTEGER NOT NULL DEFAULT 0,"
+        " tokens_per_second REAL NOT NULL DEFAULT 0,"
+        " ttft_ms REAL NOT NULL DEFAULT 0,"
+        " model TEXT NOT NULL DEFAULT '',"
+        " created INTEGER NOT NULL)",
+        "CREATE INDEX messages_by_conversation ON messages(conversation_id, id)",
+};
+
+// Version 2: reasoning, streaming state and errors; the search index is built by ensureSearchIndex().
+const char *const SchemaVersion2[] = {
+        "ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE messages ADD COLUMN reasoning_ms REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN state TEXT NOT NULL DEFAULT 'complete'",
+        "ALTER TABLE messages ADD COLUMN error TEXT NOT NULL DEFAULT ''",
+        // recoverInterrupted() looks only at the few rows still streaming.
+        "CREATE INDEX messages_streaming ON messages(state) WHERE state = 'streaming'",
+        "CREATE INDEX conversations_by_updated ON conversations(updated)",
+};
+
+// External-content FTS5 tables: the text lives once, in messages and conversations. A message
+// is indexed only once it stops streaming, so the updates made while an answer streams cost no
+// index work; the triggers keep "indexed" and "state is not streaming" the same thing, which
+// the 'delete' command needs (it must be given exactly the values that were indexed).
+const char *const SearchIndex[] = {
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id',"
+        " tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.state != 'streaming' BEGIN"
+        " INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END",
+        "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.state != 'streaming' BEGIN"
+        " INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+        "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, state ON messages BEGIN"
+        " INSERT INTO messages_fts(messages_fts, rowid, content)"
+        "  SELECT 'delete', old.id, old.content WHERE old.state != 'streaming';"
+        " INSERT INTO messages_fts(rowid, content) SELECT new.id, new.content WHERE new.state != 'streaming'; END",
+        "INSERT INTO messages_fts(rowid, content) SELECT id, content FROM messages WHERE state != 'streaming'",
+        "CREATE VIRTUAL TABLE conversations_fts USING fts5(title, content='conversations', content_rowid='id',"
+        " tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN"
+        " INSERT INTO conversations_fts(rowid, title) VALUES (new.id, new.title); END",
+        "CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN"
+        " INSERT INTO conversations_fts(conversations_fts, rowid, title) VALUES ('delete', old.id, old.title); END",
+        "CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN"
+        " INSERT INTO conversations_fts(conversations_fts, rowid, title) VALUES ('delete', old.id, old.title);"
+        " INSERT INTO conversations_fts(rowid, title) VALUES (new.id, new.title); END",
+        "INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild')",
+};
+
+// A message's own columns, in the order of messageValues().
+const char *const MessageFields =
+        "role, content, reasoning, attachments, finish_reason, state, error, prompt_tokens,"
+        " predicted_tokens, tokens_per_second, ttft_ms, reasoning_ms, model";
+constexpr int MessageFieldCount = 13;
+
+QString placeholders(int count)
+{
+    QStringList marks;
+    marks.fill(QStringLiteral("?"), count);
+    return marks.join(QStringLiteral(", "));
+}
+
+QDateTime fromMsecs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QStringList toList(const auto &statements)
+{
+    QStringList list;
+    for (const char *statement : statements)
+        list.append(QString::fromLatin1(statement));
+    return list;
+}
+} // namespace
+
+QStringList migration(int version)
+{
+    switch (version) {
+    case 1:
+        return toList(SchemaVersion1);
+    case 2:
+        return toList(SchemaVersion2);
+    default:
+        return {};
+    }
+}
+
+QStringList searchIndex()
+{
+    return toList(SearchIndex);
+}
+
+QString messageColumns()
+{
+    static const QString columns =
+            QStringLiteral("id, conversation_id, created, ") + QString::fromLatin1(MessageFields);
+    return columns;
+}
+
+StoredMessage messageFromRow(const QSqlQuery &row)
+{
+    StoredMessage m;
+    m.id = row.value(0).toLongLong();
+    m.conversationId = row.value(1).toLongLong();
+    m.created = fromMsecs(row.value(2));
+    m.role = row.value(3).toString();
+    m.content = row.value(4).toString();
+    m.reasoning = row.value(5).toString();
+    m.attachments = row.value(6).toString();
+    m.finishReason = row.value(7).toString();
+    m.state = stateFromName(row.value(8).toString());
+    m.error = row.value(9).toString();
+    m.promptTokens = row.value(10).toInt();
+    m.predictedTokens = row.value(11).toInt();
+    m.tokensPerSecond = row.value(12).toDouble();
+    m.timeToFirstTokenMs = row.value(13).toDouble();
+    m.reasoningMs = row.value(14).toDouble();
+    m.model = row.value(15).toString();
+    return m;
+}
+
+QString conversationColumns()
+{
+    return QStringLiteral("id, title, created, updated, system_prompt, model,"
+                          " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)");
+}
+
+ConversationSummary conversationFromRow(const QSqlQuery &row)
+{
+    ConversationSummary c;
+    c.id = row.value(0).toLongLong();
+    c.title = row.value(1).toString();
+    c.created = fromMsecs(row.value(2));
+    c.updated = fromMsecs(row.value(3));
+    c.systemPrompt = row.value(4).toString();
+    c.model = row.value(5).toString();
+    c.messageCount = row.value(6).toInt();
+    return c;
+}
+
+QString insertMessage()
+{
+    // Built once: the statement cache looks it up on every call.
+    static const QString text =
+            QStringLiteral("INSERT INTO messages (conversation_id, created, %1) VALUES (?, ?, %2)")
+                    .arg(QString::fromLatin1(MessageFields), placeholders(MessageFieldCount));
+    return text;
+}
+
+QString updateMessage()
+{
+    static const QString text =
+            QStringLiteral("UPDATE messages SET (%1) = (%2) WHERE id = ?")
+                    .arg(QString::fromLatin1(MessageFields), placeholders(MessageFieldCount));
+    return text;
+}
+
+QVariantList messageValues(const StoredMessage &m)
+{
+    return {textValue(m.role),
+            textValue(m.content),
+            textValue(m.reasoning),
+            textValue(m.attachments),
+            textValue(m.finishReason),
+            stateName(m.state),
+            textValue(m.error),
+            m.promptTokens,
+            m.predictedTokens,
+            realValue(m.tokensPerSecond),
+            realValue(m.timeToFirstTokenMs),
+            realValue(m.reasoningMs),
+            textValue(m.model)};
+}
+
+QString fullTextSearch()
+{
+    return QStringLiteral(
+            "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '', '', '…', 16),"
+            " m.created AS stamp"
+            " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+            " JOIN conversations c ON c.id = m.conversation_id WHERE messages_fts MATCH ?"
+            " UNION ALL"
+            " SELECT c.id, 0, c.title, c.title, c.updated AS stamp"
+            " FROM conversations_fts JOIN conversations c ON c.id = conversations_fts.rowid"
+            " WHERE conversations_fts MATCH ?"
+            " ORDER BY stamp DESC LIMIT ?");
+}
+
+QString likeSearch(int wordCount)
+{
+    QStringList contentTerms;
+    QStringList titleTerms;
+    for (int i = 0; i < wordCount; ++i) {
+        contentTerms.append(QStringLiteral("m.content LIKE ? ESCAPE '\\'"));
+        titleTerms.append(QStringLiteral("c.title LIKE ? ESCAPE '\\'"));
+    }
+    return QStringLiteral(
+                   "SELECT m.conversation_id, m.id, c.title, m.content, m.created AS stamp"
+                   " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                   " WHERE m.state != 'streaming' AND %1"
+                   " UNION ALL"
+                   " SELECT c.id, 0, c.title, c.title, c.updated AS stamp FROM conversations c WHERE %2"
+                   " ORDER BY stamp DESC LIMIT ?")
+            .arg(contentTerms.join(QStringLiteral(" AND ")), titleTerms.join(QStringLiteral(" AND ")));
+}
+
+QVariant textValue(const QString &text)
+{
+    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
+}
+
+QVariant realValue(double value)
+{
+    return std::isfinite(value) ? value : 0.0;
+}
+
+QString stateName(MessageState state)
+{
+    switch (state) {
+    case MessageState::Complete:
+        return QStringLiteral("complete");
+    case MessageState::Streaming:
+        return QStringLiteral("streaming");
+    case MessageState::Interrupted:
+        return QStringLiteral("interrupted");
+    case MessageState::Error:
+        return QStringLiteral("error");
+    }
+    return QStringLiteral("complete");
+}
+
+MessageState stateFromName(const QString &name)
+{
+    if (name == u"streaming")
+        return MessageState::Streaming;
+    if (name == u"interrupted")
+        return MessageState::Interrupted;
+    if (name == u"error")
+        return MessageState::Error;
+    return MessageState::Complete;
+}
+
+QString ftsQuery(const QStringList &words)
+{
+    QStringList terms;
+    for (const QString &word : words) {
+        // The tokenizer makes an empty phrase of such a word, and an empty phrase matches no row.
+        if (std::none_of(word.begin(), word.end(), [](QChar c) { return c.isLetterOrNumber(); }))
+            continue;
+        // Inside an FTS5 string every character is text; "" stands for a quote.
+        terms.append(u'"' + QString(word).replace(u'"', QStringLiteral("\"\"")) + QStringLiteral("\"*"));
+    }
+    return terms.join(QStringLiteral(" AND "));
+}
+
+QString likePattern(const QString &word)
+{
+    QString escaped = word;
+    escaped.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'%', QStringLiteral("\\%"))
+            .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + escaped + u'%';
+}
+
+QString likeSnippet(const QString &content, const QString &word)
+{
+    constexpr qsizetype Context = 60;
+    const qsizetype at = std::max<qsizetype>(0, content.indexOf(word, 0, Qt::CaseInsensitive));
+    const qsizetype from = std::max<qsizetype>(0, at - Context);
+    const qsizetype to = std::min(content.size(), at + word.size() + Context);
+    QString snippet = content.mid(from, to - from).simplified();
+    if (from > 0)
+        snippet.prepend(u'…');
+    if (to < content.size())
+        snippet.append(u'…');
+    return snippet;
+}
+} // namespace Llamadesk::ChatStoreSql

@@ -1,0 +1,309 @@
+// ChatStore and its file: a killed writer, old and damaged databases, where the file lives.
+#include "chatstoretesting.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+using namespace Llamadesk;
+using namespace Llamadesk::ChatStoreTesting;
+using namespace Llamadesk::TestSupport;
+
+namespace
+{
+// What chatstore_writer has written after its n-th update.
+QString writerContent(int n)
+{
+    QString content;
+    for (int i = 1; i <= n; ++i)
+        content += QStringLiteral("Part %1 of the answer, long enough to fill a few pages. ").arg(i);
+    return content;
+}
+
+// Reads the writer's stdout until a line starting with prefix arrives; returns the line.
+QByteArray readLineStarting(QProcess &process, QByteArray &buffer, const QByteArray &prefix)
+{
+    QByteArray found;
+    const bool arrived = waitUntil([&] {
+        buffer += process.readAllStandardOutput();
+        qsizetype newline;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = buffer.left(newline);
+            buffer.remove(0, newline + 1);
+            if (line.startsWith(prefix)) {
+                found = line;
+                return true;
+            }
+        }
+        return false;
+    });
+    EXPECT_TRUE(arrived) << "no " << prefix.constData()
+                         << " line; stderr: " << process.readAllStandardError().constData();
+    return found;
+}
+} // namespace
+
+TEST(ChatStore, PartialAnswerSurvivesSigkillOfTheWritingProcess)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    QProcess writer;
+    writer.start(QStringLiteral(LLAMADESK_CHATSTORE_WRITER),
+                 {path, QStringLiteral("1000"), QStringLiteral("step")});
+    ASSERT_TRUE(writer.waitForStarted());
+    QByteArray out;
+    const qint64 messageId = readLineStarting(writer, out, "MESSAGE ").mid(8).toLongLong();
+    ASSERT_GT(messageId, 0);
+    constexpr int Acknowledged = 40;
+    for (int n = 1; n <= Acknowledged; ++n) {
+        writer.write("next\n");
+        ASSERT_EQ(readLineStarting(writer, out, "UPDATED "), QByteArray("UPDATED ") + QByteArray::number(n));
+    }
+    ::kill(static_cast<pid_t>(writer.processId()), SIGKILL);
+    ASSERT_TRUE(writer.waitForFinished(5000));
+    ASSERT_EQ(writer.exitStatus(), QProcess::CrashExit);
+    EXPECT_TRUE(QFile::exists(path + QStringLiteral("-wal"))) << "killed with its WAL not checkpointed";
+
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
+    EXPECT_EQ(store.recoverInterrupted(), 1);
+    const QList<ConversationSummary> conversations = store.conversations();
+    ASSERT_EQ(conversations.size(), 1);
+    const QList<StoredMessage> messages = store.messages(conversations.constFirst().id);
+    ASSERT_EQ(messages.size(), 1);
+    EXPECT_EQ(messages.constFirst().id, messageId);
+    EXPECT_EQ(messages.constFirst().state, MessageState::Interrupted);
+    EXPECT_EQ(messages.constFirst().content, writerContent(Acknowledged));
+    EXPECT_EQ(messages.constFirst().predictedTokens, Acknowledged);
+}
+
+TEST(ChatStore, SigkillDuringFreeRunningUpdatesLosesNothingAcknowledged)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    QProcess writer;
+    writer.start(QStringLiteral(LLAMADESK_CHATSTORE_WRITER),
+                 {path, QStringLiteral("100000"), QStringLiteral("run")});
+    ASSERT_TRUE(writer.waitForStarted());
+    QByteArray out;
+    const QByteArray line = readLineStarting(writer, out, "UPDATED 200");
+    ASSERT_FALSE(line.isEmpty());
+    ::kill(static_cast<pid_t>(writer.processId()), SIGKILL); // while it keeps writing
+    ASSERT_TRUE(writer.waitForFinished(5000));
+    out += writer.readAllStandardOutput();
+    const int acknowledged = out.isEmpty() ? 200 : out.trimmed().split('\n').constLast().mid(8).toInt();
+
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
+    EXPECT_EQ(store.recoverInterrupted(), 1);
+    const StoredMessage answer = store.messages(store.conversations().constFirst().id).constFirst();
+    // The update in flight at the kill may or may not have been committed; nothing before it is lost.
+    EXPECT_GE(answer.predictedTokens, acknowledged);
+    EXPECT_LE(answer.predictedTokens, acknowledged + 1);
+    EXPECT_EQ(answer.content, writerContent(answer.predictedTokens));
+}
+
+TEST(ChatStore, MigratesAVersion1DatabaseKeepingItsRows)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    {
+        // What the first release wrote: no reasoning, state, error or search index.
+        const RawDatabase v1(path);
+        v1.exec(QStringLiteral(
+                "CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " title TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+                " system_prompt TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '')"));
+        v1.exec(QStringLiteral(
+                "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL"
+                " REFERENCES conversations(id) ON DELETE CASCADE, role TEXT NOT NULL, content TEXT NOT NULL DEFAULT '',"
+                " attachments TEXT NOT NULL DEFAULT '', finish_reason TEXT NOT NULL DEFAULT '',"
+                " prompt_tokens INTEGER NOT NULL DEFAULT 0, predicted_tokens INTEGER NOT NULL DEFAULT 0,"
+                " tokens_per_second REAL NOT NULL DEFAULT 0, ttft_ms REAL NOT NULL DEFAULT 0,"
+                " model TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL)"));
+        v1.exec(QStringLiteral("CREATE INDEX messages_by_conversation ON messages(conversation_id, id)"));
+        v1.exec(QStringLiteral(
+                "INSERT INTO conversations VALUES (7, 'Pancakes', 1700000000000, 1700000005000, "
+                "'You cook.', 'llama-3')"));
+        v1.exec(QStringLiteral(
+                "INSERT INTO messages VALUES (11, 7, 'user', 'How do I make fluffy pancakes?', '', '',"
+                " 0, 0, 0, 0, '', 1700000001000)"));
+        v1.exec(QStringLiteral(
+                "INSERT INTO messages VALUES (12, 7, 'assistant', 'Separate the eggs and whisk.', '[]',"
+                " 'stop', 20, 9, 31.5, 120.25, 'llama-3', 1700000002000)"));
+        v1.exec(QStringLiteral("PRAGMA user_version = 1"));
+    }
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    EXPECT_TRUE(store.openNotice().isEmpty());
+    EXPECT_EQ(RawDatabase(path).value(QStringLiteral("PRAGMA user_version")).toInt(),
+              ChatStore::SchemaVersion);
+
+    const std::optional<ConversationSummary> conversation = store.conversation(7);
+    ASSERT_TRUE(conversation);
+    EXPECT_EQ(conversation->title, QStringLiteral("Pancakes"));
+    EXPECT_EQ(conversation->updated.toMSecsSinceEpoch(), 1700000005000);
+    EXPECT_EQ(conversation->messageCount, 2);
+    QList<StoredMessage> messages = store.messages(7);
+    ASSERT_EQ(messages.size(), 2);
+    EXPECT_EQ(messages.at(1).content, QStringLiteral("Separate the eggs and whisk."));
+    EXPECT_EQ(messages.at(1).timeToFirstTokenMs, 120.25);
+    for (const StoredMessage &m : messages) {
+        EXPECT_EQ(m.state, MessageState::Complete);
+        EXPECT_TRUE(m.reasoning.isEmpty());
+    }
+
+    StoredMessage updated = messages.at(1);
+    updated.reasoning = QStringLiteral("eggs first");
+    updated.reasoningMs = 800;
+    updated.state = MessageState::Error;
+    updated.error = QStringLiteral("boom");
+    ASSERT_TRUE(store.updateMessage(updated));
+    EXPECT_EQ(store.messages(7).at(1), updated);
+    EXPECT_EQ(messageIds(store.search(QStringLiteral("fluffy"))), QList<qint64>{11});
+    EXPECT_EQ(store.search(QStringLiteral("pancak")).size(), 2) << "the title and the question";
+}
+
+TEST(ChatStore, NewerSchemaIsRefusedAndLeftInPlace)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    {
+        const RawDatabase future(path);
+        future.exec(QStringLiteral("CREATE TABLE t (x)"));
+        future.exec(QStringLiteral("PRAGMA user_version = 99"));
+    }
+    ChatStore store(path);
+    EXPECT_FALSE(store.open());
+    EXPECT_TRUE(store.lastError().contains(u"newer")) << store.lastError().toStdString();
+    EXPECT_EQ(QDir(dir.path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).size(), 0);
+}
+
+TEST(ChatStore, DatabaseIsInWalMode)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    store.createConversation(QStringLiteral("WAL"));
+    EXPECT_EQ(RawDatabase(store.path()).value(QStringLiteral("PRAGMA journal_mode")).toString(),
+              QStringLiteral("wal"));
+    EXPECT_TRUE(QFile::exists(store.path() + QStringLiteral("-wal")));
+}
+
+TEST(ChatStore, DefaultPathIsCreatedUnderTheAppDataFolder)
+{
+    const TempXdg xdg;
+    const QString path = ChatStore::defaultPath();
+    EXPECT_EQ(path, xdg.dataHome() + QStringLiteral("/llamadesk/chats.sqlite"));
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    EXPECT_TRUE(QFile::exists(path));
+}
+
+TEST(ChatStore, FolderThatCannotBeCreatedFailsWithAReason)
+{
+    QTemporaryDir dir;
+    QFile blocker(dir.filePath(QStringLiteral("blocker")));
+    ASSERT_TRUE(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    ChatStore store(dir.filePath(QStringLiteral("blocker/sub/chats.sqlite")));
+    EXPECT_FALSE(store.open());
+    EXPECT_FALSE(store.isOpen());
+    EXPECT_TRUE(store.lastError().contains(u"blocker/sub")) << store.lastError().toStdString();
+    EXPECT_EQ(store.createConversation(QStringLiteral("x")), 0);
+}
+
+namespace
+{
+// Checks the notice and the moved file after open() met a damaged file holding `damaged`.
+void expectMovedAside(const ChatStore &store, const QTemporaryDir &dir, const QByteArray &damaged)
+{
+    const QStringList moved =
+            QDir(dir.path()).entryList({QStringLiteral("chats.sqlite.corrupt-*[0-9]")}, QDir::Files);
+    ASSERT_EQ(moved.size(), 1) << moved.join(u',').toStdString();
+    EXPECT_TRUE(QRegularExpression(QStringLiteral("^chats\\.sqlite\\.corrupt-\\d{8}-\\d{6}$"))
+                        .match(moved.at(0))
+                        .hasMatch());
+    const QString movedPath = dir.filePath(moved.at(0));
+    EXPECT_EQ(readFile(movedPath), damaged) << "the damaged file is kept byte for byte";
+    const QString notice = store.openNotice();
+    EXPECT_TRUE(
+            notice.startsWith(QStringLiteral("The chat database %1 could not be read (").arg(store.path())))
+            << notice.toStdString();
+    EXPECT_TRUE(notice.endsWith(
+            QStringLiteral("so it was moved to %1 and a new, empty one was started.").arg(movedPath)))
+            << notice.toStdString();
+}
+} // namespace
+
+TEST(ChatStore, FileOfRandomBytesIsMovedAsideAndAFreshDatabaseStarted)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    QByteArray garbage(64 * 1024, '\0');
+    QRandomGenerator generator(42);
+    generator.fillRange(reinterpret_cast<quint32 *>(garbage.data()), garbage.size() / 4);
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write(garbage);
+    file.close();
+    QFile wal(path + QStringLiteral("-wal"));
+    ASSERT_TRUE(wal.open(QIODevice::WriteOnly));
+    wal.write(garbage.left(1000));
+    wal.close();
+
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    expectMovedAside(store, dir, garbage);
+    // SQLite itself drops a WAL it cannot read when the connection closes; one it could read would
+    // have been folded into the moved file first. Either way none of it reaches the new database.
+    EXPECT_FALSE(readFile(path + QStringLiteral("-wal")).contains(garbage.left(1000)));
+    EXPECT_TRUE(store.openNotice().contains(u"(file is not a database)")) << store.openNotice().toStdString();
+    EXPECT_TRUE(store.lastError().isEmpty()) << store.lastError().toStdString();
+    const qint64 id = store.createConversation(QStringLiteral("Fresh start"));
+    EXPECT_GT(id, 0);
+    EXPECT_GT(store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("hello again"))), 0);
+}
+
+TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    {
+        ChatStore store(path);
+        ASSERT_TRUE(store.open());
+        const qint64 id = store.createConversation(QStringLiteral("About to be damaged"));
+        for (int i = 0; i < 40; ++i)
+            store.addMessage(
+                    message(id, QStringLiteral("user"), QStringLiteral("filler text ").repeated(40)));
+    } // closing the last connection checkpoints the WAL into the file
+    ASSERT_FALSE(QFile::exists(path + QStringLiteral("-wal")));
+    QByteArray bytes = readFile(path);
+    constexpr int PageSize = 4096;
+    ASSERT_GT(bytes.size(), 4 * PageSize);
+    QRandomGenerator generator(7);
+    for (int i = PageSize; i < 2 * PageSize; ++i) // page 2: the conversations table
+        bytes[i] = static_cast<char>(generator.bounded(256));
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(bytes);
+    file.close();
+
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    expectMovedAside(store, dir, bytes);
+    EXPECT_TRUE(store.openNotice().contains(u"(the integrity check found damage: "))
+            << store.openNotice().toStdString();
+    EXPECT_FALSE(store.openNotice().contains(u'\n'));
+    EXPECT_TRUE(store.conversations().isEmpty());
+    EXPECT_GT(store.createConversation(QStringLiteral("Fresh start")), 0);
+}

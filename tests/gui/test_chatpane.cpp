@@ -1,0 +1,178 @@
+// The chat as a person uses it, under Xvfb, against the fake llama-server run by the
+// supervisor: type, Enter, the answer streams in; Stop; the conversation survives a restart.
+#include "chat/chatclient.h"
+#include "chat/chatsession.h"
+#include "chat/chatstore.h"
+#include "chatpane.h"
+#include "composer.h"
+#include "conversationlist.h"
+#include "guitestsupport.h"
+#include "mainwindow.h"
+#include "server/serversupervisor.h"
+#include "settingkeys.h"
+#include "settings.h"
+#include "testsupport.h"
+#include "transcriptmodel.h"
+#include "transcriptview.h"
+
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest/QTest>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using namespace Llamadesk;
+using namespace Llamadesk::TestSupport;
+
+namespace
+{
+class ChatPaneTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
+        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
+        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
+        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
+        ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 40));
+        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
+        openApp();
+    }
+
+    void TearDown() override
+    {
+        qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
+        if (m_supervisor->hasProcess()) {
+            m_supervisor->stop();
+            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
+        }
+        closeApp();
+    }
+
+    // Everything the app builds in main(), on the same files: "restarting" is closeApp + openApp.
+    void openApp()
+    {
+        m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
+        ASSERT_TRUE(m_store->open()) << m_store->lastError().toStdString();
+        m_store->recoverInterrupted();
+        m_client = std::make_unique<ChatClient>();
+        m_session = std::make_unique<ChatSession>(*m_store, *m_client, *m_settings);
+        m_pane = new ChatPane(*m_store, *m_session, *m_client, *m_supervisor, *m_settings);
+        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")),
+                                                m_pane);
+        m_window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void closeApp()
+    {
+        m_window.reset();
+        m_session.reset();
+        m_client.reset();
+        m_store.reset();
+    }
+
+    void startServer()
+    {
+        m_supervisor->start();
+        ASSERT_TRUE(waitUntil([&] { return m_supervisor->state() == ServerState::Running; }, std::chrono::seconds(10)));
+        ASSERT_TRUE(waitUntil([&] { return m_pane->composer()->isSendEnabled(); }));
+    }
+
+    void typeAndPressEnter(const QString &text)
+    {
+        QPlainTextEdit *editor = m_pane->composer()->editor();
+        editor->setFocus();
+        QTest::keyClicks(editor, text);
+        QTest::keyClick(editor, Qt::Key_Return);
+    }
+
+    TranscriptModel *transcript() const { return m_pane->transcript()->transcript(); }
+
+    QTemporaryDir m_dir;
+    TempXdg m_xdg;
+    std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<ServerSupervisor> m_supervisor;
+    std::unique_ptr<ChatStore> m_store;
+    std::unique_ptr<ChatClient> m_client;
+    std::unique_ptr<ChatSession> m_session;
+    ChatPane *m_pane = nullptr; // owned by the window
+    std::unique_ptr<MainWindow> m_window;
+};
+} // namespace
+
+TEST_F(ChatPaneTest, SendingIsOffUntilTheServerRunsAndSaysWhy)
+{
+    EXPECT_FALSE(m_pane->composer()->isSendEnabled());
+    EXPECT_EQ(m_pane->composer()->editor()->placeholderText(), QStringLiteral("The server is not running (unknown)"));
+    startServer();
+    EXPECT_TRUE(m_pane->composer()->isSendEnabled());
+    m_supervisor->stop();
+    ASSERT_TRUE(waitUntil([&] { return m_supervisor->state() == ServerState::Stopped; }));
+    EXPECT_FALSE(m_pane->composer()->isSendEnabled());
+    EXPECT_EQ(m_pane->composer()->editor()->placeholderText(), QStringLiteral("The server is not running (stopped)"));
+}
+
+TEST_F(ChatPaneTest, TypingAQuestionAndPressingEnterStreamsTheAnswerIn)
+{
+    startServer();
+    QSignalSpy updates(m_session.get(), &ChatSession::messageUpdated);
+    typeAndPressEnter(QStringLiteral("What is a llama?"));
+    EXPECT_TRUE(m_pane->composer()->editor()->toPlainText().isEmpty());
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && transcript()->rowCount() == 2; }, std::chrono::seconds(10)));
+    EXPECT_GE(updates.count(), 2) << "the answer arrives in pieces";
+    // The view coalesces updates (at most ~30 repaints a second): the last one follows shortly.
+    ASSERT_TRUE(waitUntil([&] { return transcript()->message(1).state == MessageState::Complete; }));
+    const StoredMessage answer = transcript()->message(1);
+    EXPECT_EQ(answer.role, QStringLiteral("assistant"));
+    EXPECT_FALSE(answer.content.isEmpty());
+    EXPECT_EQ(answer.state, MessageState::Complete);
+    EXPECT_EQ(transcript()->message(0).content, QStringLiteral("What is a llama?"));
+    EXPECT_EQ(m_pane->conversationList()->conversationIds().size(), 1);
+    EXPECT_TRUE(waitUntil([&] { return m_pane->composer()->contextText().contains(u"tokens"); }))
+        << m_pane->composer()->contextText().toStdString();
+    saveScreenshot(m_window.get(), QStringLiteral("chat-answer-streamed"));
+}
+
+TEST_F(ChatPaneTest, StopEndsTheAnswerAndKeepsWhatArrived)
+{
+    qputenv("FAKE_LLAMA_TOKENS_PER_SECOND", "25");
+    ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 400));
+    startServer();
+    QSignalSpy updates(m_session.get(), &ChatSession::messageUpdated);
+    typeAndPressEnter(QStringLiteral("Tell me everything"));
+    ASSERT_TRUE(updates.wait(5000));
+    ASSERT_TRUE(m_pane->composer()->isBusy());
+    saveScreenshot(m_window.get(), QStringLiteral("chat-streaming"));
+    QPushButton *stop = m_pane->composer()->findChild<QPushButton *>(QStringLiteral("sendButton"));
+    ASSERT_NE(stop, nullptr);
+    QTest::mouseClick(stop, Qt::LeftButton);
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy(); }));
+    EXPECT_FALSE(m_pane->composer()->isBusy());
+    const StoredMessage answer = m_store->messages(m_session->currentConversation()).constLast();
+    EXPECT_EQ(answer.state, MessageState::Interrupted);
+    EXPECT_FALSE(answer.content.isEmpty());
+    m_pane->transcript()->flushPendingUpdates();
+    saveScreenshot(m_window.get(), QStringLiteral("chat-stopped"));
+}
+
+TEST_F(ChatPaneTest, TheConversationIsThereAfterRestartingTheApp)
+{
+    startServer();
+    typeAndPressEnter(QStringLiteral("Remember this"));
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && transcript()->rowCount() == 2; }, std::chrono::seconds(10)));
+    const QString answer = transcript()->message(1).content;
+
+    closeApp();
+    openApp();
+    ASSERT_EQ(transcript()->rowCount(), 2);
+    EXPECT_EQ(transcript()->message(0).content, QStringLiteral("Remember this"));
+    EXPECT_EQ(transcript()->message(1).content, answer);
+    EXPECT_EQ(m_pane->conversationList()->conversationIds().size(), 1);
+    saveScreenshot(m_window.get(), QStringLiteral("chat-after-restart"));
+}
