@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QHBoxLayout>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTimer>
@@ -32,9 +33,15 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     , m_transcript(new TranscriptView(this))
     , m_composer(new Composer(this))
     , m_banner(new InlineBanner(this))
+    , m_systemPrompt(new QLineEdit(this))
 {
     setObjectName(QStringLiteral("chatPane"));
     m_transcript->setEmptyText(tr("Ask anything. Answers stream in as the model writes them."));
+    m_systemPrompt->setObjectName(QStringLiteral("systemPromptEdit"));
+    m_systemPrompt->setPlaceholderText(tr("System prompt for this chat (optional)"));
+    m_systemPrompt->setToolTip(tr("Sent before the conversation with every question of this chat. "
+                                  "The default for new chats is in the settings."));
+    m_systemPrompt->setClearButtonEnabled(true);
 
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
@@ -43,6 +50,7 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     auto *bannerRow = new QVBoxLayout;
     bannerRow->setContentsMargins(10, 6, 10, 0);
     bannerRow->addWidget(m_banner);
+    bannerRow->addWidget(m_systemPrompt);
     rightLayout->addLayout(bannerRow);
     rightLayout->addWidget(m_transcript, 1);
     rightLayout->addWidget(m_composer);
@@ -74,6 +82,12 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
             }
         }
     });
+    connect(m_systemPrompt, &QLineEdit::editingFinished, this, [this] {
+        const qint64 id = m_session.currentConversation();
+        const auto conversation = m_store.conversation(id);
+        if (conversation && conversation->systemPrompt != m_systemPrompt->text())
+            m_store.setSystemPrompt(id, m_systemPrompt->text());
+    });
     connect(m_list, &ConversationList::conversationActivated, &m_session, &ChatSession::openConversation);
     connect(m_list, &ConversationList::newConversationRequested, &m_session, &ChatSession::newConversation);
     connect(m_list, &ConversationList::renameRequested, this, [this](qint64 id, const QString &title) {
@@ -89,6 +103,9 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
             [this](qint64 id, const QList<StoredMessage> &messages) {
                 m_transcript->setMessages(messages);
                 m_list->setCurrent(id);
+                const auto conversation = m_store.conversation(id);
+                m_systemPrompt->setText(conversation ? conversation->systemPrompt : QString());
+                m_systemPrompt->setEnabled(conversation.has_value());
                 m_editingId = 0;
                 refreshConversations();
                 updateContextMeter();
@@ -143,6 +160,11 @@ ConversationList *ChatPane::conversationList() const
 InlineBanner *ChatPane::banner() const
 {
     return m_banner;
+}
+
+QLineEdit *ChatPane::systemPromptEdit() const
+{
+    return m_systemPrompt;
 }
 
 void ChatPane::onServerStateChanged(ServerState state)

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QWidget>
 
+class QLineEdit;
 class QTimer;
 
 namespace Llamadesk
@@ -40,6 +41,8 @@ public:
     Composer *composer() const;
     ConversationList *conversationList() const;
     InlineBanner *banner() const;
+    // The current conversation's system prompt (one line; new chats start with the default).
+    QLineEdit *systemPromptEdit() const;
 
 private:
     void onServerStateChanged(ServerState state);
@@ -59,6 +62,7 @@ private:
     TranscriptView *m_transcript;
     Composer *m_composer;
     InlineBanner *m_banner;
+    QLineEdit *m_systemPrompt;
     int m_contextSize = 0;
     qint64 m_editingId = 0;
     QHash<qint64, QTimer *> m_pendingDeletes;

@@ -103,6 +103,11 @@ void SettingsDialog::loadFromSettings()
     m_ui->extraArgsEdit->setText(m_settings.get(Keys::ServerExtraArgs));
     m_ui->apiKeyEdit->setText(m_settings.get(Keys::ServerApiKey));
     m_ui->autostartCheck->setChecked(m_settings.get(Keys::ServerAutostart));
+    m_ui->systemPromptEdit->setPlainText(m_settings.get(Keys::ChatSystemPrompt));
+    m_ui->temperatureSpin->setValue(m_settings.get(Keys::ChatTemperature));
+    m_ui->topPSpin->setValue(m_settings.get(Keys::ChatTopP));
+    m_ui->topKSpin->setValue(m_settings.get(Keys::ChatTopK));
+    m_ui->maxTokensSpin->setValue(m_settings.get(Keys::ChatMaxTokens));
 }
 
 void SettingsDialog::accept()
@@ -131,6 +136,11 @@ bool SettingsDialog::apply()
         {Keys::ServerExtraArgs.toString(), m_ui->extraArgsEdit->text().trimmed(), m_ui->extraArgsEdit},
         {Keys::ServerApiKey.toString(), m_ui->apiKeyEdit->text(), m_ui->apiKeyEdit},
         {Keys::ServerAutostart.toString(), m_ui->autostartCheck->isChecked(), m_ui->autostartCheck},
+        {Keys::ChatSystemPrompt.toString(), m_ui->systemPromptEdit->toPlainText(), m_ui->systemPromptEdit},
+        {Keys::ChatTemperature.toString(), m_ui->temperatureSpin->value(), m_ui->temperatureSpin},
+        {Keys::ChatTopP.toString(), m_ui->topPSpin->value(), m_ui->topPSpin},
+        {Keys::ChatTopK.toString(), m_ui->topKSpin->value(), m_ui->topKSpin},
+        {Keys::ChatMaxTokens.toString(), m_ui->maxTokensSpin->value(), m_ui->maxTokensSpin},
     };
     // All or nothing: a half-saved dialog would leave the server configured inconsistently.
     for (const Field &field : fields) {
@@ -146,7 +156,8 @@ bool SettingsDialog::apply()
             showError(*error, field.widget);
             return false;
         }
-        if (field.key != Keys::ServerAutostart.toString() && m_settings.value(field.key) != before)
+        const bool serverKey = field.key.startsWith(u"server/") && field.key != Keys::ServerAutostart.toString();
+        if (serverKey && m_settings.value(field.key) != before)
             serverChanged = true;
     }
     m_ui->errorLabel->hide();
@@ -159,7 +170,13 @@ void SettingsDialog::showError(const QString &message, QWidget *field)
 {
     m_ui->errorLabel->setText(message);
     m_ui->errorLabel->show();
-    m_ui->tabs->setCurrentWidget(m_ui->serverTab);
+    // Show the tab that holds the field.
+    for (QWidget *page = field; page; page = page->parentWidget()) {
+        if (m_ui->tabs->indexOf(page) >= 0) {
+            m_ui->tabs->setCurrentWidget(page);
+            break;
+        }
+    }
     field->setFocus(Qt::OtherFocusReason);
 }
 

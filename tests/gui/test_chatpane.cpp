@@ -15,6 +15,7 @@
 #include "transcriptmodel.h"
 #include "transcriptview.h"
 
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -175,4 +176,18 @@ TEST_F(ChatPaneTest, TheConversationIsThereAfterRestartingTheApp)
     EXPECT_EQ(transcript()->message(1).content, answer);
     EXPECT_EQ(m_pane->conversationList()->conversationIds().size(), 1);
     saveScreenshot(m_window.get(), QStringLiteral("chat-after-restart"));
+}
+
+TEST_F(ChatPaneTest, EachChatHasItsOwnSystemPrompt)
+{
+    startServer();
+    typeAndPressEnter(QStringLiteral("Hello"));
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy(); }, std::chrono::seconds(10)));
+    QLineEdit *prompt = m_pane->systemPromptEdit();
+    EXPECT_TRUE(prompt->isEnabled());
+    prompt->setText(QStringLiteral("Reply like a pirate."));
+    Q_EMIT prompt->editingFinished();
+    EXPECT_EQ(m_store->conversation(m_session->currentConversation())->systemPrompt,
+              QStringLiteral("Reply like a pirate."));
+    EXPECT_EQ(m_session->buildRequest().messages.constFirst(), ChatMessage::system(QStringLiteral("Reply like a pirate.")));
 }

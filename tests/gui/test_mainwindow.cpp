@@ -12,6 +12,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QPlainTextEdit>
+#include <QTabWidget>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
@@ -204,4 +207,23 @@ TEST_F(MainWindowTest, CtrlCommaOpensTheSettingsDialog)
     EXPECT_EQ(settings->shortcutContext(), Qt::WindowShortcut);
     settings->trigger();
     EXPECT_NE(m_window->settingsDialog(), nullptr);
+}
+
+TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
+{
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    EXPECT_DOUBLE_EQ(child<QDoubleSpinBox>(dialog, "temperatureSpin")->value(), 0.8);
+    EXPECT_EQ(child<QSpinBox>(dialog, "maxTokensSpin")->value(), -1);
+    child<QPlainTextEdit>(dialog, "systemPromptEdit")->setPlainText(QStringLiteral("Answer in French."));
+    child<QDoubleSpinBox>(dialog, "temperatureSpin")->setValue(0.3);
+    child<QSpinBox>(dialog, "maxTokensSpin")->setValue(512);
+    child<QTabWidget>(dialog, "tabs")->setCurrentIndex(1);
+    EXPECT_FALSE(TestSupport::saveScreenshot(dialog, QStringLiteral("settings-dialog-chat")).isEmpty());
+    QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return m_window->settingsDialog() == nullptr; }));
+    EXPECT_EQ(m_settings->get(Keys::ChatSystemPrompt), QStringLiteral("Answer in French."));
+    EXPECT_DOUBLE_EQ(m_settings->get(Keys::ChatTemperature), 0.3);
+    EXPECT_EQ(m_settings->get(Keys::ChatMaxTokens), 512);
+    EXPECT_FALSE(m_window->banner()->isVisible()) << "chat defaults need no server restart";
 }
