@@ -1,0 +1,137 @@
+// The transcript under a real display (offscreen without one):
+//  - opening a stored conversation of 1,000 messages: time to the first paint (target < 300 ms);
+//  - an answer streaming in at 2,000 tokens/s: the longest event-loop stall (target < 50 ms) and
+//    the main thread's CPU share, against an idle event loop measured in the same run.
+//   bench_transcript [seconds of streaming, default 10]
+#include "chat/chatstore.h"
+#include "transcriptview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEvent>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace
+{
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+class PaintWatcher final : public QObject
+{
+public:
+    bool painted = false;
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            painted = true;
+        return QObject::eventFilter(watched, event);
+    }
+};
+
+Llamadesk::StoredMessage message(qint64 id, bool user, const QString &text)
+{
+    Llamadesk::StoredMessage m;
+    m.id = id;
+    m.conversationId = 1;
+    m.role = user ? QStringLiteral("user") : QStringLiteral("assistant");
+    m.content = text;
+    m.created = QDateTime::currentDateTimeUtc();
+    return m;
+}
+
+// Runs the event loop for ms while a 1 ms timer records the longest gap between its ticks.
+struct LoopFigures
+{
+    double longestStallMs = 0;
+    double cpuShare = 0;
+};
+
+LoopFigures measureLoop(int ms, const std::function<void()> &everyMs)
+{
+    LoopFigures figures;
+    QElapsedTimer wall;
+    wall.start();
+    const double cpuStart = threadCpuMs();
+    qint64 last = wall.nsecsElapsed();
+    QTimer tick;
+    tick.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        const qint64 now = wall.nsecsElapsed();
+        figures.longestStallMs = std::max(figures.longestStallMs, static_cast<double>(now - last) / 1e6);
+        last = now;
+        if (everyMs)
+            everyMs();
+        if (wall.elapsed() >= ms)
+            QCoreApplication::exit(0);
+    });
+    tick.start(1);
+    QCoreApplication::exec();
+    figures.cpuShare = (threadCpuMs() - cpuStart) / static_cast<double>(wall.elapsed());
+    return figures;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const int seconds = argc > 1 ? QString::fromLocal8Bit(argv[1]).toInt() : 10;
+
+    // 1,000 stored messages of realistic size, with markdown.
+    QList<Llamadesk::StoredMessage> conversation;
+    const QString answer = QStringLiteral("Here is **an answer** with a list:\n\n- one\n- two\n\n```cpp\nint main() { return 0; }\n```\n") +
+                           QString(QStringLiteral("Some more words in a paragraph. ")).repeated(20);
+    for (int i = 0; i < 1000; ++i)
+        conversation.append(message(i + 1, i % 2 == 0, i % 2 == 0 ? QStringLiteral("A question %1?").arg(i) : answer));
+
+    Llamadesk::TranscriptView view;
+    view.resize(800, 700);
+    view.show();
+    PaintWatcher watcher;
+    view.viewport()->installEventFilter(&watcher);
+    QCoreApplication::processEvents();
+    watcher.painted = false;
+    QElapsedTimer open;
+    open.start();
+    view.setMessages(conversation);
+    while (!watcher.painted)
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+    const double openMs = static_cast<double>(open.nsecsElapsed()) / 1e6;
+
+    // Idle baseline, then 2,000 tokens/s (two tokens every millisecond tick).
+    view.setMessages({message(1, true, QStringLiteral("Go")), message(2, false, QString())});
+    const LoopFigures idle = measureLoop(2000, {});
+    Llamadesk::StoredMessage streaming = message(2, false, QString());
+    streaming.state = Llamadesk::MessageState::Streaming;
+    int tokens = 0;
+    QElapsedTimer streamClock;
+    streamClock.start();
+    const LoopFigures busy = measureLoop(seconds * 1000, [&] {
+        // Catch up with 2 tokens per elapsed millisecond, however often the timer managed to tick.
+        const qint64 due = streamClock.elapsed() * 2;
+        while (tokens < due) {
+            streaming.content += QStringLiteral(" token");
+            if (++tokens % 400 == 0)
+                streaming.content += QStringLiteral("\n\n");
+        }
+        view.updateMessage(streaming);
+    });
+
+    std::printf("open 1,000 messages, time to first paint: %.1f ms (target < 300 ms)\n", openMs);
+    std::printf("streaming %d tokens over %d s: longest event-loop stall %.1f ms (target < 50 ms), "
+                "main thread CPU %.0f%%\n",
+                tokens, seconds, busy.longestStallMs, busy.cpuShare * 100);
+    std::printf("idle event loop, same run: longest stall %.1f ms, main thread CPU %.0f%%\n", idle.longestStallMs,
+                idle.cpuShare * 100);
+    std::printf("ratio streaming / idle longest stall: %.1f\n", busy.longestStallMs / std::max(idle.longestStallMs, 0.001));
+    return 0;
+}
