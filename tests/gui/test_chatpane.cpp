@@ -7,6 +7,7 @@
 #include "composer.h"
 #include "conversationlist.h"
 #include "guitestsupport.h"
+#include "inlinebanner.h"
 #include "mainwindow.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
@@ -190,4 +191,32 @@ TEST_F(ChatPaneTest, EachChatHasItsOwnSystemPrompt)
     EXPECT_EQ(m_store->conversation(m_session->currentConversation())->systemPrompt,
               QStringLiteral("Reply like a pirate."));
     EXPECT_EQ(m_session->buildRequest().messages.constFirst(), ChatMessage::system(QStringLiteral("Reply like a pirate.")));
+}
+
+TEST_F(ChatPaneTest, DeletingAChatCanBeUndoneAndOtherwiseHappens)
+{
+    const qint64 first = m_session->newConversation();
+    const qint64 second = m_session->newConversation();
+    ASSERT_GT(first, 0);
+    ASSERT_GT(second, 0);
+    ConversationList *list = m_pane->conversationList();
+    ASSERT_EQ(list->conversationIds().size(), 2);
+
+    Q_EMIT list->deleteRequested(second);
+    EXPECT_EQ(list->conversationIds(), QList<qint64>{first}) << "gone from the list at once";
+    ASSERT_TRUE(m_pane->banner()->isVisible());
+    EXPECT_EQ(m_pane->banner()->text(), QStringLiteral("Conversation deleted."));
+    QPushButton *undo = m_pane->banner()->findChild<QPushButton *>(QStringLiteral("bannerAction"));
+    ASSERT_NE(undo, nullptr);
+    EXPECT_EQ(undo->text(), QStringLiteral("Undo"));
+    QTest::mouseClick(undo, Qt::LeftButton);
+    EXPECT_EQ(list->conversationIds().size(), 2);
+    EXPECT_TRUE(m_store->conversation(second).has_value());
+
+    // Without Undo it is deleted for good (at the latest when the app closes).
+    Q_EMIT list->deleteRequested(second);
+    closeApp();
+    openApp();
+    EXPECT_FALSE(m_store->conversation(second).has_value());
+    EXPECT_TRUE(m_store->conversation(first).has_value());
 }
