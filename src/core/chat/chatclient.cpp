@@ -325,47 +325,45 @@ void ChatClient::cancelAll()
 
 void ChatClient::fetchProps()
 {
-    QUrl url = m_baseUrl;
-    url.setPath(QStringLiteral("/props"));
-    QNetworkRequest request(url);
-    if (!m_apiKey.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
-    request.setTransferTimeout(static_cast<int>(m_connectTimeout.count()));
-    QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
-        reply->deleteLater();
-        const QByteArray body = reply->readAll();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 200) {
-            if (const auto props = parseProps(body)) {
-                Q_EMIT propsReceived(*props);
-                return;
-            }
-        }
-        Q_EMIT infoFailed(status == 0 ? reply->errorString() : httpError(parseErrorBody(body, status)).message);
+    getInfo(QStringLiteral("/props"), [this](const QByteArray &body) {
+        const auto props = parseProps(body);
+        if (props)
+            Q_EMIT propsReceived(*props);
+        return props.has_value();
     });
 }
 
 void ChatClient::fetchModels()
 {
+    getInfo(QStringLiteral("/v1/models"), [this](const QByteArray &body) {
+        const auto models = parseModels(body);
+        if (models)
+            Q_EMIT modelsReceived(*models);
+        return models.has_value();
+    });
+}
+
+void ChatClient::getInfo(const QString &path, std::function<bool(const QByteArray &)> onBody)
+{
     QUrl url = m_baseUrl;
-    url.setPath(QStringLiteral("/v1/models"));
+    url.setPath(path);
     QNetworkRequest request(url);
     if (!m_apiKey.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
     request.setTransferTimeout(static_cast<int>(m_connectTimeout.count()));
     QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, path, onBody = std::move(onBody)] {
         reply->deleteLater();
         const QByteArray body = reply->readAll();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 200) {
-            if (const auto models = parseModels(body)) {
-                Q_EMIT modelsReceived(*models);
-                return;
-            }
-        }
-        Q_EMIT infoFailed(status == 0 ? reply->errorString() : httpError(parseErrorBody(body, status)).message);
+        if (status == 200 && onBody(body))
+            return;
+        if (status == 0)
+            Q_EMIT infoFailed(reply->errorString());
+        else if (status == 200)
+            Q_EMIT infoFailed(tr("llama-server's answer to %1 could not be read.").arg(path));
+        else
+            Q_EMIT infoFailed(httpError(parseErrorBody(body, status)).message);
     });
 }
 } // namespace Llamadesk

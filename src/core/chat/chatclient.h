@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <functional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -87,6 +88,8 @@ Q_SIGNALS:
 private:
     struct Pending;
     void consume(const QString &key, Pending &pending);
+    // GET path; onBody returns false when the answer cannot be read.
+    void getInfo(const QString &path, std::function<bool(const QByteArray &)> onBody);
 
     QNetworkAccessManager *m_network;
     QUrl m_baseUrl;
