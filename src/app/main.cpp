@@ -2,7 +2,9 @@
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
 #include "chatpane.h"
+#include "audiocapture.h"
 #include "commandline.h"
+#include "voiceinput.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "platformfactory.h"
@@ -101,6 +103,12 @@ int main(int argc, char *argv[])
 
     Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory(), chatPane);
     window.reportSettingsWarnings(problems);
+
+    Llamadesk::AudioCapture capture;
+    capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());
+    Llamadesk::MessageBoxClipPrompt clipPrompt(&window);
+    Llamadesk::VoiceInput voice(capture, client, settings, clipPrompt);
+    chatPane->setVoiceInput(&voice, capture.isAvailable());
     window.show();
 
     using Llamadesk::Keys::ServerAutostart;

@@ -11,7 +11,15 @@
 #include "settings.h"
 #include "transcriptview.h"
 
+#include "voiceinput.h"
+
 #include <QAction>
+#include <QFile>
+#include <QFileDialog>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QProgressBar>
+#include <QToolButton>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -34,6 +42,9 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     , m_composer(new Composer(this))
     , m_banner(new InlineBanner(this))
     , m_systemPrompt(new QLineEdit(this))
+    , m_mic(new QToolButton(this))
+    , m_recording(new QLabel(this))
+    , m_level(new QProgressBar(this))
 {
     setObjectName(QStringLiteral("chatPane"));
     m_transcript->setEmptyText(tr("Ask anything. Answers stream in as the model writes them."));
@@ -53,6 +64,23 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     bannerRow->addWidget(m_systemPrompt);
     rightLayout->addLayout(bannerRow);
     rightLayout->addWidget(m_transcript, 1);
+    m_mic->setObjectName(QStringLiteral("micButton"));
+    m_mic->setText(tr("Hold to talk"));
+    m_mic->setEnabled(false);
+    m_recording->setObjectName(QStringLiteral("recordingLabel"));
+    m_recording->hide();
+    m_level->setObjectName(QStringLiteral("levelMeter"));
+    m_level->setRange(0, 100);
+    m_level->setTextVisible(false);
+    m_level->setFixedSize(80, 6);
+    m_level->hide();
+    auto *voiceRow = new QHBoxLayout;
+    voiceRow->setContentsMargins(10, 0, 10, 0);
+    voiceRow->addWidget(m_mic);
+    voiceRow->addWidget(m_recording);
+    voiceRow->addWidget(m_level);
+    voiceRow->addStretch(1);
+    rightLayout->addLayout(voiceRow);
     rightLayout->addWidget(m_composer);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -169,6 +197,9 @@ QLineEdit *ChatPane::systemPromptEdit() const
 
 void ChatPane::onServerStateChanged(ServerState state)
 {
+    if (state != ServerState::Running)
+        m_modelHears = false;
+    updateMic();
     if (state == ServerState::Running) {
         m_client.setBaseUrl(m_supervisor.baseUrl());
         m_client.setApiKey(m_settings.get(Keys::ServerApiKey));
@@ -182,7 +213,144 @@ void ChatPane::onServerStateChanged(ServerState state)
 void ChatPane::onPropsReceived(const ServerProps &props)
 {
     m_contextSize = props.contextSize;
+    m_modelHears = props.audio;
     updateContextMeter();
+    updateMic();
+}
+
+QToolButton *ChatPane::micButton() const
+{
+    return m_mic;
+}
+
+QLabel *ChatPane::recordingLabel() const
+{
+    return m_recording;
+}
+
+void ChatPane::setVoiceInput(VoiceInput *voice, bool microphoneAvailable)
+{
+    m_voice = voice;
+    m_microphone = microphoneAvailable;
+    connect(m_mic, &QToolButton::pressed, voice, &VoiceInput::press);
+    connect(m_mic, &QToolButton::released, voice, &VoiceInput::release);
+    connect(voice, &VoiceInput::recordingChanged, this, [this](bool recording) {
+        m_recording->setVisible(recording);
+        m_level->setVisible(recording);
+        if (recording) {
+            m_recording->setText(tr("\u25cf Recording 0.0 s"));
+            m_recording->setStyleSheet(QStringLiteral("color: #c62828;"));
+        }
+    });
+    connect(voice, &VoiceInput::elapsedChanged, this, [this](double seconds, bool overLimit) {
+        const int limit = m_settings.get(Keys::AudioMaxSeconds);
+        m_recording->setText(overLimit ? tr("\u25cf Recording %1 s (over %2 s)").arg(seconds, 0, 'f', 1).arg(limit)
+                                       : tr("\u25cf Recording %1 s").arg(seconds, 0, 'f', 1));
+        m_recording->setStyleSheet(overLimit ? QStringLiteral("color: #e65100; font-weight: bold;")
+                                             : QStringLiteral("color: #c62828;"));
+    });
+    connect(voice, &VoiceInput::levelChanged, this,
+            [this](double rms, double) { m_level->setValue(static_cast<int>(std::min(1.0, rms * 4) * 100)); });
+    connect(voice, &VoiceInput::transcribingChanged, this, [this](bool busy) {
+        m_recording->setVisible(busy);
+        if (busy) {
+            m_recording->setText(tr("Transcribing\u2026"));
+            m_recording->setStyleSheet({});
+        }
+        updateMic();
+    });
+    connect(voice, &VoiceInput::transcriptReady, this, &ChatPane::onTranscript);
+    connect(voice, &VoiceInput::failed, this, &ChatPane::onVoiceFailed);
+    window()->installEventFilter(this);
+    updateMic();
+}
+
+void ChatPane::updateMic()
+{
+    QString reason;
+    if (!m_voice || !m_microphone)
+        reason = tr("No microphone found");
+    else if (m_supervisor.state() != ServerState::Running)
+        reason = tr("The server is not running");
+    else if (!m_modelHears)
+        reason = tr("Voice input needs a model with an audio projector (mmproj), such as Gemma 4 E2B/E4B, "
+                    "Ultravox, Qwen2.5-Omni or Voxtral");
+    else if (m_voice->isTranscribing())
+        reason = tr("Transcribing the last recording");
+    m_mic->setEnabled(reason.isEmpty());
+    m_mic->setToolTip(reason.isEmpty() ? tr("Hold to talk (or hold Ctrl+Shift+V); release to transcribe") : reason);
+}
+
+bool ChatPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (m_voice) {
+        if (event->type() == QEvent::KeyPress || event->type() == QEvent::KeyRelease) {
+            auto *key = static_cast<QKeyEvent *>(event);
+            const bool combo = key->key() == Qt::Key_V &&
+                               (key->modifiers() & (Qt::ControlModifier | Qt::ShiftModifier)) ==
+                                   (Qt::ControlModifier | Qt::ShiftModifier);
+            if (key->isAutoRepeat() && (combo || (m_keyHeld && key->key() == Qt::Key_V)))
+                return true; // held down: one press, one release
+            if (event->type() == QEvent::KeyPress && combo && m_mic->isEnabled()) {
+                m_keyHeld = true;
+                m_voice->press();
+                return true;
+            }
+            // Released in any order (Ctrl may go first): V going up ends it.
+            if (event->type() == QEvent::KeyRelease && m_keyHeld && key->key() == Qt::Key_V) {
+                m_keyHeld = false;
+                m_voice->release();
+                return true;
+            }
+        } else if (event->type() == QEvent::WindowDeactivate && m_keyHeld) {
+            // Focus left the window while the key was held: we will never see the release.
+            m_keyHeld = false;
+            m_voice->release();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ChatPane::onTranscript(const QString &text)
+{
+    if (text.isEmpty()) {
+        m_banner->showMessage(InlineBanner::Level::Info, tr("The model heard nothing to transcribe."));
+        return;
+    }
+    if (m_settings.get(Keys::AudioSendTranscript) && m_session.send(text))
+        return;
+    m_composer->editor()->insertPlainText(text);
+    m_composer->editor()->setFocus();
+}
+
+void ChatPane::onVoiceFailed(const QString &message)
+{
+    const bool kept = !m_voice->failedClip().isEmpty();
+    m_banner->showMessage(InlineBanner::Level::Error,
+                          kept ? tr("%1 The recording is kept.").arg(message) : message,
+                          kept ? tr("Retry") : QString(), kept ? tr("Save as WAV\u2026") : QString());
+    disconnect(m_banner, &InlineBanner::actionTriggered, this, nullptr);
+    disconnect(m_banner, &InlineBanner::secondActionTriggered, this, nullptr);
+    if (!kept)
+        return;
+    connect(m_banner, &InlineBanner::actionTriggered, this, [this] {
+        m_banner->hide();
+        m_voice->retry();
+    });
+    connect(m_banner, &InlineBanner::secondActionTriggered, this, [this] {
+        const AudioClip clip = m_voice->failedClip();
+        auto *dialog = new QFileDialog(this, tr("Save the recording"), QString(), tr("WAV audio (*.wav)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setAcceptMode(QFileDialog::AcceptSave);
+        dialog->setDefaultSuffix(QStringLiteral("wav"));
+        connect(dialog, &QFileDialog::fileSelected, this, [this, clip](const QString &path) {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(clip.toWav()) < 0)
+                m_banner->showMessage(InlineBanner::Level::Error,
+                                      tr("Could not save %1: %2").arg(path, file.errorString()));
+        });
+        dialog->open();
+    });
 }
 
 void ChatPane::updateContextMeter()

@@ -3,10 +3,14 @@
 #include "server/serverstate.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 
+class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QTimer;
+class QToolButton;
 
 namespace Llamadesk
 {
@@ -19,6 +23,7 @@ class InlineBanner;
 class ServerSupervisor;
 class Settings;
 class TranscriptView;
+class VoiceInput;
 struct ServerProps;
 
 // The chat: conversations on the left, the transcript and the composer on the right. Keeps the
@@ -44,6 +49,16 @@ public:
     // The current conversation's system prompt (one line; new chats start with the default).
     QLineEdit *systemPromptEdit() const;
 
+    // Push-to-talk: the mic button and Ctrl+Shift+V (held) record; the transcript lands in the
+    // composer at the cursor, or is sent at once (audio/send_transcript). microphoneAvailable false
+    // disables the mic with "No microphone found".
+    void setVoiceInput(VoiceInput *voice, bool microphoneAvailable);
+    QToolButton *micButton() const;
+    QLabel *recordingLabel() const;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void onServerStateChanged(ServerState state);
     void onPropsReceived(const ServerProps &props);
@@ -52,6 +67,9 @@ private:
     void send(const QString &text);
     void requestDelete(qint64 id);
     void commitPendingDeletes();
+    void updateMic();
+    void onTranscript(const QString &text);
+    void onVoiceFailed(const QString &message);
 
     ChatStore &m_store;
     ChatSession &m_session;
@@ -63,6 +81,13 @@ private:
     Composer *m_composer;
     InlineBanner *m_banner;
     QLineEdit *m_systemPrompt;
+    QToolButton *m_mic;
+    QLabel *m_recording;
+    QProgressBar *m_level;
+    QPointer<VoiceInput> m_voice;
+    bool m_microphone = false;
+    bool m_modelHears = false;
+    bool m_keyHeld = false;
     int m_contextSize = 0;
     qint64 m_editingId = 0;
     QHash<qint64, QTimer *> m_pendingDeletes;

@@ -20,17 +20,20 @@ public:
 
     explicit InlineBanner(QWidget *parent = nullptr);
 
-    // actionText empty: no action button.
-    void showMessage(Level level, const QString &text, const QString &actionText = {});
+    // actionText empty: no action button; secondActionText likewise for a second one.
+    void showMessage(Level level, const QString &text, const QString &actionText = {},
+                     const QString &secondActionText = {});
     QString text() const;
     Level level() const;
 
 Q_SIGNALS:
     void actionTriggered();
+    void secondActionTriggered();
 
 private:
     QLabel *m_text;
     QPushButton *m_action;
+    QPushButton *m_secondAction;
     QToolButton *m_close;
     Level m_level = Level::Info;
 };

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "media/audioclip.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <functional>
+
+class QWidget;
+
+namespace Llamadesk
+{
+class AudioCapture;
+class ChatClient;
+class Settings;
+struct ChatError;
+struct ChatResult;
+
+// Asks what to do with a recording longer than the limit. The app shows a window-modal message
+// box; tests answer in advance.
+class ClipPrompt
+{
+public:
+    virtual ~ClipPrompt() = default;
+    // answer(true): trim to the limit and send; answer(false): discard. Called exactly once.
+    virtual void askTrim(double seconds, double limitSeconds, std::function<void(bool trim)> answer) = 0;
+    static QString question(double seconds, double limitSeconds);
+};
+
+class MessageBoxClipPrompt final : public ClipPrompt
+{
+public:
+    explicit MessageBoxClipPrompt(QWidget *parent);
+    void askTrim(double seconds, double limitSeconds, std::function<void(bool trim)> answer) override;
+
+private:
+    QWidget *m_parent;
+};
+
+// Push-to-talk: press() starts recording, release() stops it. A tap under 200 ms is taken as
+// an accident and dropped. A clip longer than audio/max_seconds asks (ClipPrompt) whether to trim
+// it; the clip then goes to the model as an input_audio part with the instruction from the
+// settings, and the transcript comes back. A failed transcription keeps the clip: retry() or
+// save it.
+class VoiceInput final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(VoiceInput)
+
+public:
+    static constexpr int MinimumPressMs = 200;
+
+    VoiceInput(AudioCapture &capture, ChatClient &client, const Settings &settings, ClipPrompt &prompt,
+               QObject *parent = nullptr);
+
+    bool isRecording() const;
+    bool isTranscribing() const;
+    // The clip of the last failed transcription (empty when there is none).
+    AudioClip failedClip() const;
+
+public Q_SLOTS:
+    void press();
+    void release();
+    // Sends the last failed clip again.
+    void retry();
+    // Sends a clip for transcription (what release() does once recording has finished).
+    void transcribe(const Llamadesk::AudioClip &clip);
+
+Q_SIGNALS:
+    void recordingChanged(bool recording);
+    void levelChanged(double rms, double peak);
+    // overLimit: past audio/max_seconds, still recording (up to the hard cap).
+    void elapsedChanged(double seconds, bool overLimit);
+    void transcribingChanged(bool transcribing);
+    // What the clip sent looks like (16 kHz mono WAV), for the log and for tests.
+    void clipSent(const Llamadesk::AudioClip &clip);
+    void transcriptReady(const QString &text);
+    // Nothing the user said is lost: the clip stays for retry() or saving.
+    void failed(const QString &message);
+
+private:
+    void onCaptured(const QByteArray &pcm);
+    void onFinished(const QString &key, const ChatResult &result);
+    void onFailed(const QString &key, const ChatError &error);
+    void setTranscribing(bool transcribing);
+
+    AudioCapture &m_capture;
+    ChatClient &m_client;
+    const Settings &m_settings;
+    ClipPrompt &m_prompt;
+    QElapsedTimer m_pressed;
+    bool m_tapped = false;
+    bool m_transcribing = false;
+    AudioClip m_sending;
+    AudioClip m_failed;
+};
+} // namespace Llamadesk

@@ -1,0 +1,134 @@
+#include "audiotesting.h"
+
+#include "testsupport.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QtEndian>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace Llamadesk::AudioTesting
+{
+double WavFile::durationSeconds() const
+{
+    if (!isValid())
+        return 0.0;
+    return static_cast<double>(data.size()) / (sampleRate * channels * (bitsPerSample / 8));
+}
+
+QByteArray WavFile::monoPcm16() const
+{
+    if (channels == 1)
+        return data;
+    QByteArray mono;
+    const int frameBytes = channels * 2;
+    for (qsizetype i = 0; i + frameBytes <= data.size(); i += frameBytes)
+        mono.append(data.constData() + i, 2);
+    return mono;
+}
+
+WavFile readWav(const QString &path)
+{
+    WavFile wav;
+    const QByteArray bytes = TestSupport::readFile(path);
+    if (bytes.size() < 12 || !bytes.startsWith("RIFF") || bytes.mid(8, 4) != "WAVE")
+        return wav;
+    qsizetype offset = 12;
+    while (offset + 8 <= bytes.size()) {
+        const QByteArray id = bytes.mid(offset, 4);
+        auto size = static_cast<qsizetype>(qFromLittleEndian<quint32>(bytes.constData() + offset + 4));
+        const qsizetype body = offset + 8;
+        // espeak-ng writes to a pipe-friendly stream and leaves the sizes at their maximum.
+        size = std::min(size, bytes.size() - body);
+        if (id == "fmt " && size >= 16) {
+            wav.channels = qFromLittleEndian<quint16>(bytes.constData() + body + 2);
+            wav.sampleRate = static_cast<int>(qFromLittleEndian<quint32>(bytes.constData() + body + 4));
+            wav.bitsPerSample = qFromLittleEndian<quint16>(bytes.constData() + body + 14);
+        } else if (id == "data") {
+            wav.data = bytes.mid(body, size);
+        }
+        offset = body + size + (size & 1);
+    }
+    return wav;
+}
+
+QString runProcess(const QString &program, const QStringList &arguments, std::chrono::milliseconds timeout)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, arguments);
+    const bool ended = TestSupport::waitUntil(
+        [&process] { return process.state() == QProcess::NotRunning; }, timeout);
+    if (!ended) {
+        process.kill();
+        process.waitForFinished(1000);
+        return program + QStringLiteral(" did not finish in time");
+    }
+    if (process.error() == QProcess::FailedToStart)
+        return program + QStringLiteral(" could not be started: ") + process.errorString();
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        return program + QStringLiteral(" failed (exit code %1): ").arg(process.exitCode())
+             + QString::fromLocal8Bit(process.readAll());
+    }
+    return {};
+}
+
+QString speak(const QString &text, const QString &wavPath)
+{
+    return runProcess(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), wavPath, text});
+}
+
+double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate)
+{
+    const qsizetype frameSamples = sampleRate / 50; // 20 ms
+    const qsizetype samples = pcm16Mono.size() / 2;
+    std::vector<double> energy;
+    for (qsizetype start = 0; start + frameSamples <= samples; start += frameSamples) {
+        double sum = 0.0;
+        for (qsizetype i = start; i < start + frameSamples; ++i) {
+            const double value = qFromLittleEndian<qint16>(pcm16Mono.constData() + i * 2) / 32768.0;
+            sum += value * value;
+        }
+        energy.push_back(std::sqrt(sum / static_cast<double>(frameSamples)));
+    }
+    if (energy.empty())
+        return 0.0;
+    const double loudest = *std::max_element(energy.cbegin(), energy.cend());
+    const double threshold = std::max(loudest / 10.0, 0.003);
+    const auto first = std::find_if(energy.cbegin(), energy.cend(), [threshold](double e) { return e > threshold; });
+    if (first == energy.cend())
+        return 0.0;
+    const auto last = std::find_if(energy.crbegin(), energy.crend(), [threshold](double e) { return e > threshold; });
+    const auto frames = std::distance(first, last.base());
+    return static_cast<double>(frames) * 0.02;
+}
+
+PulseModule::PulseModule(const QString &name, const QStringList &arguments)
+{
+    QProcess pactl;
+    pactl.start(QStringLiteral("pactl"), QStringList{QStringLiteral("load-module"), name} + arguments);
+    const bool ended = TestSupport::waitUntil([&pactl] { return pactl.state() == QProcess::NotRunning; });
+    const QString output = QString::fromLocal8Bit(pactl.readAllStandardOutput()).trimmed();
+    if (!ended || pactl.exitCode() != 0 || output.isEmpty()) {
+        m_error = QStringLiteral("pactl load-module %1 failed: %2").arg(name, QString::fromLocal8Bit(pactl.readAllStandardError()));
+        return;
+    }
+    m_index = output;
+}
+
+PulseModule::~PulseModule()
+{
+    unload();
+}
+
+void PulseModule::unload()
+{
+    if (m_index.isEmpty())
+        return;
+    runProcess(QStringLiteral("pactl"), {QStringLiteral("unload-module"), m_index});
+    m_index.clear();
+}
+} // namespace Llamadesk::AudioTesting

@@ -1,0 +1,55 @@
+#pragma once
+
+// Helpers of the microphone tests: speech from espeak-ng, playback into a PulseAudio sink,
+// modules loaded for one test, and the measurements the assertions use.
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace Llamadesk::AudioTesting
+{
+struct WavFile
+{
+    int sampleRate = 0;
+    int channels = 0;
+    int bitsPerSample = 0;
+    QByteArray data; // the "data" chunk
+
+    bool isValid() const { return sampleRate > 0 && channels > 0 && bitsPerSample == 16; }
+    double durationSeconds() const;
+    QByteArray monoPcm16() const; // the first channel
+};
+
+WavFile readWav(const QString &path);
+
+// Runs a program to its end while the event loop keeps going. Empty string: success; else
+// what went wrong, with the program's output.
+QString runProcess(const QString &program, const QStringList &arguments,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+// espeak-ng speaking text into a WAV file.
+QString speak(const QString &text, const QString &wavPath);
+
+// The span from the first to the last 20 ms frame whose energy is above a tenth of the
+// loudest frame's (and above a floor, so that silence has no span).
+double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate);
+
+// A PulseAudio module loaded with pactl for the lifetime of the object.
+class PulseModule final
+{
+    Q_DISABLE_COPY_MOVE(PulseModule)
+
+public:
+    PulseModule(const QString &name, const QStringList &arguments);
+    ~PulseModule();
+    bool isLoaded() const { return !m_index.isEmpty(); }
+    QString error() const { return m_error; }
+    void unload();
+
+private:
+    QString m_index;
+    QString m_error;
+};
+} // namespace Llamadesk::AudioTesting

@@ -1,0 +1,336 @@
+// AudioCapture through a real microphone: the PulseAudio virtual source of scripts/test.sh, fed
+// with espeak-ng speech through paplay. A missing microphone fails the tests when the script has
+// promised one (LLAMADESK_REQUIRE_AUDIO=1) and skips them otherwise.
+#include "audiocapture.h"
+#include "audioinputs.h"
+#include "audiotesting.h"
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QMediaDevices>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Llamadesk;
+using namespace Llamadesk::AudioTesting;
+using namespace std::chrono_literals;
+
+namespace
+{
+constexpr int BytesPerSecond = AudioCapture::TargetRate * 2;
+const QString Phrase = QStringLiteral("hello world this is a test");
+
+bool haveInputs()
+{
+    return !AudioInputs::available().isEmpty();
+}
+
+bool hasInput(const QByteArray &id)
+{
+    const QList<QAudioDevice> inputs = QMediaDevices::audioInputs();
+    return std::any_of(inputs.cbegin(), inputs.cend(), [&id](const QAudioDevice &device) { return device.id() == id; });
+}
+
+// Results a person reads in the test log (ctest --output-on-failure, or -V).
+void report(const char *what, double value, const char *unit)
+{
+    std::printf("[ measured ] %s: %.3f %s\n", what, value, unit);
+    std::fflush(stdout);
+}
+
+struct Recorded
+{
+    QByteArray pcm;
+    double playedSeconds = 0.0;
+    double fileSpeechSeconds = 0.0;
+    double latencySeconds = -1.0;
+    double startCallSeconds = 0.0;
+};
+
+// Starts capture, waits for the device to deliver, plays the phrase into sink, waits until the
+// recording covers it, stops. Failures are reported through gtest in the caller's test.
+void recordPhrase(AudioCapture &capture, const QString &sink, Recorded &out)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString wavPath = dir.filePath(QStringLiteral("speech.wav"));
+    const QString spoken = speak(Phrase, wavPath);
+    ASSERT_TRUE(spoken.isEmpty()) << spoken.toStdString();
+    const WavFile wav = readWav(wavPath);
+    ASSERT_TRUE(wav.isValid()) << "espeak-ng wrote an unreadable WAV";
+    out.playedSeconds = wav.durationSeconds();
+    out.fileSpeechSeconds = speechSpanSeconds(wav.monoPcm16(), wav.sampleRate);
+
+    QSignalSpy finished(&capture, &AudioCapture::finished);
+    QSignalSpy failed(&capture, &AudioCapture::failed);
+    QElapsedTimer call;
+    call.start();
+    capture.start();
+    out.startCallSeconds = static_cast<double>(call.nsecsElapsed()) / 1e9;
+    ASSERT_TRUE(capture.isRecording()) << (failed.isEmpty() ? std::string() : failed.constFirst().constFirst().toString().toStdString());
+    // Capture can start late: nothing is played before the device delivers.
+    ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s))
+        << "the microphone delivered nothing within 5 s";
+    out.latencySeconds = capture.startLatencySeconds();
+
+    const qsizetype atPlay = capture.pcm().size();
+    const QString played = runProcess(QStringLiteral("paplay"), {QStringLiteral("-d"), sink, wavPath});
+    ASSERT_TRUE(played.isEmpty()) << played.toStdString();
+    const auto needed = atPlay + static_cast<qsizetype>((out.playedSeconds + 0.2) * BytesPerSecond);
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return capture.pcm().size() >= needed; }, 5s))
+        << "recorded " << capture.pcm().size() - atPlay << " bytes after playback started, expected " << needed - atPlay;
+    capture.stop();
+    EXPECT_FALSE(capture.isRecording());
+    ASSERT_EQ(finished.count(), 1);
+    EXPECT_TRUE(failed.isEmpty());
+    out.pcm = finished.constFirst().constFirst().toByteArray();
+}
+
+// A second, 44.1 kHz stereo microphone in the test's PulseAudio, fed through its own sink.
+class StereoMicrophone final
+{
+public:
+    StereoMicrophone()
+        : m_sink(QStringLiteral("module-null-sink"),
+                 {QStringLiteral("sink_name=stereo_sink"), QStringLiteral("rate=44100"), QStringLiteral("channels=2"),
+                  QStringLiteral("sink_properties=device.description=StereoSink")})
+        , m_source(QStringLiteral("module-remap-source"),
+                   {QStringLiteral("master=stereo_sink.monitor"), QStringLiteral("source_name=stereomic"),
+                    QStringLiteral("rate=44100"), QStringLiteral("channels=2"),
+                    QStringLiteral("source_properties=device.description=StereoMic")})
+    {
+    }
+    QString error() const { return m_sink.isLoaded() ? m_source.error() : m_sink.error(); }
+    bool isLoaded() const { return m_sink.isLoaded() && m_source.isLoaded(); }
+    void unplug() { m_source.unload(); }
+
+private:
+    PulseModule m_sink;
+    PulseModule m_source;
+};
+} // namespace
+
+#define REQUIRE_AUDIO()                                                                                      \
+    do {                                                                                                     \
+        if (!haveInputs()) {                                                                                 \
+            if (TestSupport::audioRequired())                                                                \
+                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone";                  \
+            GTEST_SKIP() << "no microphone";                                                                 \
+        }                                                                                                    \
+    } while (false)
+
+TEST(AudioCapture, SpeechPlayedIntoTheMicrophoneIsRecordedAt16kHzMono)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    Recorded recorded;
+    recordPhrase(capture, QStringLiteral("virtmic_sink"), recorded);
+    if (HasFatalFailure())
+        return;
+
+    EXPECT_EQ(capture.deviceFormat().sampleRate(), AudioCapture::TargetRate);
+    EXPECT_EQ(capture.deviceFormat().channelCount(), 1);
+    EXPECT_GT(AudioCapture::rms(recorded.pcm), 0.01) << "the recording is silent";
+    const double span = speechSpanSeconds(recorded.pcm, AudioCapture::TargetRate);
+    report("start() call duration", recorded.startCallSeconds * 1000.0, "ms");
+    report("start latency (start() to first bytes)", recorded.latencySeconds * 1000.0, "ms");
+    report("played file duration (header)", recorded.playedSeconds, "s");
+    report("speech span in the played file", recorded.fileSpeechSeconds, "s");
+    report("speech span recorded", span, "s");
+    report("duration error (recorded span - file's speech span)", span - recorded.fileSpeechSeconds, "s");
+    // espeak-ng ends its file with about 0.4 s of silence, so the spoken part of the file is
+    // the reference; what arrives after the last word is covered by the wait above.
+    EXPECT_NEAR(span, recorded.fileSpeechSeconds, 0.1) << "words were cut off or padded";
+}
+
+TEST(AudioCapture, AStereo44kHzMicrophoneIsConvertedTo16kHzMono)
+{
+    REQUIRE_AUDIO();
+    StereoMicrophone microphone;
+    ASSERT_TRUE(microphone.isLoaded()) << microphone.error().toStdString();
+    ASSERT_TRUE(TestSupport::waitUntil([] { return hasInput("stereomic"); }, 5s))
+        << "Qt Multimedia never listed the new source";
+
+    AudioCapture capture;
+    capture.setDevice("stereomic");
+    capture.setFormatPolicy(AudioCapture::FormatPolicy::DeviceNative);
+    Recorded recorded;
+    recordPhrase(capture, QStringLiteral("stereo_sink"), recorded);
+    if (HasFatalFailure())
+        return;
+
+    EXPECT_EQ(capture.deviceFormat().sampleRate(), 44100);
+    EXPECT_EQ(capture.deviceFormat().channelCount(), 2);
+    EXPECT_GT(AudioCapture::rms(recorded.pcm), 0.01) << "the recording is silent";
+    const double span = speechSpanSeconds(recorded.pcm, AudioCapture::TargetRate);
+    report("converted: start latency", recorded.latencySeconds * 1000.0, "ms");
+    report("converted: speech span recorded", span, "s");
+    EXPECT_NEAR(span, recorded.fileSpeechSeconds, 0.1);
+}
+
+TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
+{
+    REQUIRE_AUDIO();
+    StereoMicrophone microphone;
+    ASSERT_TRUE(microphone.isLoaded()) << microphone.error().toStdString();
+    ASSERT_TRUE(TestSupport::waitUntil([] { return hasInput("stereomic"); }, 5s));
+
+    AudioCapture capture;
+    capture.setDevice("stereomic");
+    QSignalSpy failed(&capture, &AudioCapture::failed);
+    QSignalSpy finished(&capture, &AudioCapture::finished);
+    capture.start();
+    ASSERT_TRUE(capture.isRecording());
+    ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s));
+    QElapsedTimer noticed;
+    noticed.start();
+    microphone.unplug();
+    ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s)) << "unplugging the microphone went unnoticed";
+    report("unplugged microphone noticed after", static_cast<double>(noticed.elapsed()), "ms");
+    EXPECT_EQ(failed.constFirst().constFirst().toString(), QStringLiteral("The microphone was disconnected."));
+    EXPECT_FALSE(capture.isRecording());
+    EXPECT_TRUE(finished.isEmpty());
+}
+
+TEST(AudioCapture, AnUnknownDeviceIdFallsBackToTheDefaultInput)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    capture.setDevice("no-such-microphone");
+    EXPECT_TRUE(capture.isAvailable());
+    QSignalSpy started(&capture, &AudioCapture::started);
+    capture.start();
+    EXPECT_EQ(started.count(), 1);
+    EXPECT_TRUE(capture.isRecording());
+    EXPECT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s));
+    capture.cancel();
+}
+
+TEST(AudioCapture, LevelsAndElapsedTimeArriveAbout30TimesASecond)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    QSignalSpy levels(&capture, &AudioCapture::levelChanged);
+    QSignalSpy elapsed(&capture, &AudioCapture::elapsedChanged);
+    capture.start();
+    ASSERT_TRUE(levels.wait(5000)) << "no level within 5 s";
+    levels.clear();
+    elapsed.clear();
+    QTest::qWait(500);
+    EXPECT_GE(levels.count(), 10);
+    EXPECT_LE(levels.count(), 20);
+    EXPECT_GE(elapsed.count(), 10);
+    for (const QList<QVariant> &level : std::as_const(levels)) {
+        EXPECT_GE(level.at(0).toDouble(), 0.0);
+        EXPECT_LE(level.at(1).toDouble(), 1.0);
+    }
+    EXPECT_GT(capture.elapsedSeconds(), 0.4);
+    capture.cancel();
+}
+
+TEST(AudioCapture, RecordingStopsByItselfAtTheCap)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    capture.setMaximumSeconds(0.5);
+    QSignalSpy finished(&capture, &AudioCapture::finished);
+    capture.start();
+    ASSERT_TRUE(finished.wait(5000));
+    EXPECT_FALSE(capture.isRecording());
+    const qsizetype bytes = finished.constFirst().constFirst().toByteArray().size();
+    EXPECT_LE(bytes, BytesPerSecond / 2);
+    EXPECT_GE(bytes, BytesPerSecond * 45 / 100);
+}
+
+TEST(AudioCapture, CancelDiscardsTheRecording)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    QSignalSpy finished(&capture, &AudioCapture::finished);
+    capture.start();
+    ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s));
+    capture.cancel();
+    EXPECT_FALSE(capture.isRecording());
+    EXPECT_TRUE(capture.pcm().isEmpty());
+    QTest::qWait(100);
+    EXPECT_TRUE(finished.isEmpty());
+}
+
+TEST(AudioCapture, ASecondRecordingStartsAfresh)
+{
+    REQUIRE_AUDIO();
+    AudioCapture capture;
+    QSignalSpy finished(&capture, &AudioCapture::finished);
+    for (int round = 0; round < 2; ++round) {
+        capture.start();
+        ASSERT_TRUE(capture.isRecording()) << "round " << round;
+        ASSERT_TRUE(TestSupport::waitUntil([&capture] { return capture.elapsedSeconds() >= 0.2; }, 5s));
+        capture.stop();
+    }
+    ASSERT_EQ(finished.count(), 2);
+    for (const QList<QVariant> &arguments : std::as_const(finished))
+        EXPECT_LT(arguments.constFirst().toByteArray().size(), BytesPerSecond) << "the first recording was kept";
+}
+
+// Runs itself again as a child whose libpulse finds no server: there is then no microphone.
+TEST(AudioCapture, WithoutASoundServerThereIsNoMicrophone)
+{
+    if (qEnvironmentVariableIsSet("LLAMADESK_AUDIOCAPTURE_NO_SERVER")) {
+        AudioCapture capture;
+        EXPECT_FALSE(capture.isAvailable());
+        QSignalSpy failed(&capture, &AudioCapture::failed);
+        capture.start();
+        EXPECT_FALSE(capture.isRecording());
+        ASSERT_EQ(failed.count(), 1);
+        EXPECT_EQ(failed.constFirst().constFirst().toString(), QStringLiteral("No microphone found."));
+        return;
+    }
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString clientConf = dir.filePath(QStringLiteral("client.conf"));
+    QFile conf(clientConf);
+    ASSERT_TRUE(conf.open(QIODevice::WriteOnly));
+    conf.write("autospawn = no\n");
+    conf.close();
+
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LLAMADESK_AUDIOCAPTURE_NO_SERVER"), QStringLiteral("1"));
+    env.insert(QStringLiteral("PULSE_SERVER"), QStringLiteral("unix:") + dir.filePath(QStringLiteral("no-such-socket")));
+    env.insert(QStringLiteral("PULSE_CLIENTCONFIG"), clientConf);
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--gtest_filter=AudioCapture.WithoutASoundServerThereIsNoMicrophone")});
+    ASSERT_TRUE(TestSupport::waitUntil([&child] { return child.state() == QProcess::NotRunning; }, 15s));
+    const QString output = QString::fromLocal8Bit(child.readAll());
+    EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
+    EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();
+}
+
+TEST(AudioCapture, TheTargetFormatIsUsedWhenTheDeviceHasIt)
+{
+    const QAudioFormat format = AudioCapture::captureFormat(QAudioDevice());
+    EXPECT_EQ(format.sampleRate(), 16000);
+    EXPECT_EQ(format.channelCount(), 1);
+    EXPECT_EQ(format.sampleFormat(), QAudioFormat::Int16);
+    if (haveInputs()) {
+        const QAudioDevice device = AudioInputs::resolve({});
+        EXPECT_EQ(AudioCapture::captureFormat(device, AudioCapture::FormatPolicy::DeviceNative),
+                  device.preferredFormat());
+    }
+}
+
+TEST(AudioCapture, OpenErrorsSayPermissionDenied)
+{
+    EXPECT_TRUE(AudioCapture::errorMessage(QAudio::OpenError)
+                    .startsWith(QStringLiteral("The microphone could not be opened: permission denied")));
+    EXPECT_TRUE(AudioCapture::errorMessage(QAudio::NoError).isEmpty());
+}

@@ -1,0 +1,233 @@
+// Push-to-talk in the window: the mic's state, the 15-second rule, transcription through the
+// fake llama-server with the tiny audio projector, and a real recording through the PulseAudio
+// virtual microphone driven by Ctrl+Shift+V.
+#include "audiocapture.h"
+#include "chat/chatclient.h"
+#include "chat/chatsession.h"
+#include "chat/chatstore.h"
+#include "chatpane.h"
+#include "composer.h"
+#include "guitestsupport.h"
+#include "inlinebanner.h"
+#include "mainwindow.h"
+#include "server/serversupervisor.h"
+#include "settingkeys.h"
+#include "settings.h"
+#include "testsupport.h"
+#include "voiceinput.h"
+
+#include <QLabel>
+#include <QMediaDevices>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest/QTest>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+
+using namespace Llamadesk;
+using namespace Llamadesk::TestSupport;
+
+namespace
+{
+// Answers the "too long" question the way the test says, and remembers that it was asked.
+class AnsweringPrompt final : public ClipPrompt
+{
+public:
+    bool answer = true;
+    int asked = 0;
+    QString lastQuestion;
+    void askTrim(double seconds, double limitSeconds, std::function<void(bool)> respond) override
+    {
+        ++asked;
+        lastQuestion = question(seconds, limitSeconds);
+        respond(answer);
+    }
+};
+
+QByteArray sinePcm(double seconds, int rate = AudioCapture::TargetRate)
+{
+    QByteArray pcm;
+    const int frames = static_cast<int>(seconds * rate);
+    pcm.resize(frames * 2);
+    auto *samples = reinterpret_cast<qint16 *>(pcm.data());
+    for (int i = 0; i < frames; ++i)
+        samples[i] = static_cast<qint16>(8000 * std::sin(2 * M_PI * 440.0 * i / rate));
+    return pcm;
+}
+
+class VoiceTest : public ::testing::Test
+{
+protected:
+    void open(const QString &projector)
+    {
+        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
+        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
+        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
+        if (!projector.isEmpty()) {
+            ASSERT_FALSE(m_settings->set(Keys::ServerMmproj, QString(sharedDir() + QStringLiteral("/models/") + projector)));
+        }
+        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
+        ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 12));
+        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
+        m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
+        ASSERT_TRUE(m_store->open());
+        m_client = std::make_unique<ChatClient>();
+        m_session = std::make_unique<ChatSession>(*m_store, *m_client, *m_settings);
+        m_pane = new ChatPane(*m_store, *m_session, *m_client, *m_supervisor, *m_settings);
+        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")), m_pane);
+        m_capture = std::make_unique<AudioCapture>();
+        m_voice = std::make_unique<VoiceInput>(*m_capture, *m_client, *m_settings, m_prompt);
+        m_window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void startServer()
+    {
+        QSignalSpy props(m_client.get(), &ChatClient::propsReceived);
+        m_supervisor->start();
+        ASSERT_TRUE(waitUntil([&] { return m_supervisor->state() == ServerState::Running; }, std::chrono::seconds(10)));
+        ASSERT_TRUE(props.count() > 0 || props.wait(5000));
+    }
+
+    void TearDown() override
+    {
+        if (m_supervisor && m_supervisor->hasProcess()) {
+            m_supervisor->stop();
+            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
+        }
+        m_voice.reset();
+        m_capture.reset();
+        m_window.reset();
+        m_session.reset();
+        m_client.reset();
+        m_store.reset();
+    }
+
+    QTemporaryDir m_dir;
+    TempXdg m_xdg;
+    AnsweringPrompt m_prompt;
+    std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<ServerSupervisor> m_supervisor;
+    std::unique_ptr<ChatStore> m_store;
+    std::unique_ptr<ChatClient> m_client;
+    std::unique_ptr<ChatSession> m_session;
+    ChatPane *m_pane = nullptr;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<AudioCapture> m_capture;
+    std::unique_ptr<VoiceInput> m_voice;
+};
+} // namespace
+
+TEST_F(VoiceTest, NoMicrophoneDisablesTheMicAndSaysSo)
+{
+    open({});
+    m_pane->setVoiceInput(m_voice.get(), false);
+    EXPECT_FALSE(m_pane->micButton()->isEnabled());
+    EXPECT_EQ(m_pane->micButton()->toolTip(), QStringLiteral("No microphone found"));
+}
+
+TEST_F(VoiceTest, AModelWithoutAnAudioProjectorCannotBeSpokenTo)
+{
+    open({});
+    m_pane->setVoiceInput(m_voice.get(), true);
+    startServer();
+    EXPECT_FALSE(m_pane->micButton()->isEnabled());
+    EXPECT_TRUE(m_pane->micButton()->toolTip().startsWith(u"Voice input needs a model with an audio projector (mmproj)"))
+        << m_pane->micButton()->toolTip().toStdString();
+
+    // The server's own refusal says the same, and the clip is kept for Retry or Save.
+    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    m_voice->transcribe(AudioClip(sinePcm(1.0), AudioCapture::TargetRate, 1));
+    ASSERT_TRUE(failed.wait(10000));
+    EXPECT_TRUE(failed.at(0).at(0).toString().startsWith(u"This model cannot hear: voice input needs a model with an audio projector"))
+        << failed.at(0).at(0).toString().toStdString();
+    EXPECT_NEAR(m_voice->failedClip().durationSeconds(), 1.0, 1e-9);
+    ASSERT_TRUE(m_pane->banner()->isVisible());
+    EXPECT_EQ(m_pane->banner()->findChild<QPushButton *>(QStringLiteral("bannerAction"))->text(), QStringLiteral("Retry"));
+    EXPECT_EQ(m_pane->banner()->findChild<QPushButton *>(QStringLiteral("bannerSecondAction"))->text(),
+              QStringLiteral("Save as WAV\u2026"));
+    saveScreenshot(m_window.get(), QStringLiteral("voice-model-cannot-hear"));
+}
+
+TEST_F(VoiceTest, AClipOverTheLimitAsksAndOkSendsExactlyTheLimit)
+{
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), true);
+    startServer();
+    EXPECT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    m_prompt.answer = true;
+    Q_EMIT m_capture->finished(sinePcm(17.0)); // what a 17 s recording delivers
+    EXPECT_EQ(m_prompt.asked, 1);
+    EXPECT_EQ(m_prompt.lastQuestion, QStringLiteral("The recording is 17 s; the limit is 15 s. OK trims it to the first "
+                                                    "15 s and sends it, Cancel discards it."));
+    ASSERT_EQ(sent.count(), 1);
+    const auto clip = sent.at(0).at(0).value<AudioClip>();
+    EXPECT_EQ(clip.durationSeconds(), 15.0);
+    EXPECT_EQ(clip.sampleRate(), 16000);
+    EXPECT_EQ(clip.channels(), 1);
+    ASSERT_TRUE(transcript.wait(10000));
+    EXPECT_FALSE(transcript.at(0).at(0).toString().isEmpty());
+    EXPECT_EQ(m_pane->composer()->editor()->toPlainText(), transcript.at(0).at(0).toString())
+        << "the transcript lands in the message box";
+}
+
+TEST_F(VoiceTest, CancelDiscardsALongClipAndSendsNothing)
+{
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), true);
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    m_prompt.answer = false;
+    Q_EMIT m_capture->finished(sinePcm(17.0));
+    EXPECT_EQ(m_prompt.asked, 1);
+    EXPECT_EQ(sent.count(), 0);
+    EXPECT_FALSE(m_voice->isTranscribing());
+}
+
+TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
+{
+    if (QMediaDevices::defaultAudioInput().isNull()) {
+        if (audioRequired())
+            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
+        GTEST_SKIP() << "no microphone";
+    }
+    QTemporaryDir speechDir;
+    const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
+    ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
+                                                             QStringLiteral("hello world this is a test")}), 0);
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
+    startServer();
+    ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
+
+    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    ASSERT_TRUE(m_voice->isRecording());
+    // Capture can start late: play only once the device delivers.
+    ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
+    EXPECT_TRUE(m_pane->recordingLabel()->isVisible());
+    EXPECT_EQ(QProcess::execute(QStringLiteral("paplay"), {QStringLiteral("-d"), QStringLiteral("virtmic_sink"), speech}), 0);
+    // paplay blocked this thread; let the label catch up before a person looks at it.
+    EXPECT_TRUE(waitUntil([&] { return !m_pane->recordingLabel()->text().contains(u" 0.0 s"); }));
+    saveScreenshot(m_window.get(), QStringLiteral("voice-recording"));
+    QTest::keyRelease(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+
+    ASSERT_TRUE(sent.count() > 0 || sent.wait(5000));
+    const auto clip = sent.at(0).at(0).value<AudioClip>();
+    EXPECT_EQ(clip.sampleRate(), 16000);
+    EXPECT_EQ(clip.channels(), 1);
+    EXPECT_GT(clip.durationSeconds(), 1.0);
+    EXPECT_GT(clip.rms(), 0.005) << "not silence";
+    ASSERT_TRUE(transcript.wait(10000));
+    EXPECT_EQ(m_pane->composer()->editor()->toPlainText(), transcript.at(0).at(0).toString());
+}
