@@ -109,6 +109,10 @@ int main(int argc, char *argv[])
     Llamadesk::MessageBoxClipPrompt clipPrompt(&window);
     Llamadesk::VoiceInput voice(capture, client, settings, clipPrompt);
     chatPane->setVoiceInput(&voice, capture.isAvailable());
+    QObject::connect(&settings, &Llamadesk::Settings::changed, &capture, [&](const QString &key) {
+        if (key == Llamadesk::Keys::AudioInputDevice.toString())
+            capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());
+    });
     window.show();
 
     using Llamadesk::Keys::ServerAutostart;

@@ -108,18 +108,21 @@ QAudioFormat AudioCapture::captureFormat(const QAudioDevice &device, FormatPolic
     return preferred.isValid() ? preferred : target;
 }
 
-QString AudioCapture::errorMessage(QAudio::Error error)
+QString AudioCapture::errorMessage(QAudio::Error error, bool whileRecording)
 {
     switch (error) {
     case QAudio::NoError:
         return {};
     case QAudio::OpenError:
+        if (whileRecording)
+            return tr("The microphone was taken away: permission denied, or another program took it over.");
         return tr("The microphone could not be opened: permission denied, or another program is using it.");
     case QAudio::IOError:
-        return tr("The microphone stopped delivering sound. Was it unplugged?");
     case QAudio::UnderrunError:
-        return tr("The recording was interrupted.");
+        return tr("The microphone stopped delivering sound. Was it unplugged?");
     case QAudio::FatalError:
+        if (whileRecording)
+            return tr("The sound system stopped; the recording was interrupted.");
         return tr("The microphone could not be opened: the sound system is not available.");
     }
     return tr("The microphone could not be opened: unknown error.");
@@ -312,7 +315,7 @@ void AudioCapture::onStateChanged(QAudio::State state)
         return;
     const QAudio::Error error = m_source->error();
     if (error == QAudio::OpenError || error == QAudio::IOError || error == QAudio::FatalError)
-        fail(errorMessage(error));
+        fail(errorMessage(error, true));
 }
 
 void AudioCapture::onInputsChanged()

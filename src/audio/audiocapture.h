@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <memory>
@@ -68,7 +69,8 @@ public:
     // The format start() opens device with under policy: 16 kHz mono Int16 when supported (and
     // asked for), else the device's preferred format, which the Resampler converts.
     static QAudioFormat captureFormat(const QAudioDevice &device, FormatPolicy policy = FormatPolicy::PreferTarget);
-    static QString errorMessage(QAudio::Error error);
+    // What to tell the user about error, reported while opening or while recording.
+    static QString errorMessage(QAudio::Error error, bool whileRecording = false);
     static double rms(QByteArrayView pcm16);
     static double peak(QByteArrayView pcm16);
 
@@ -97,7 +99,7 @@ private:
     QMediaDevices *m_mediaDevices;
     QTimer *m_levelTimer;
     QAudioSource *m_source = nullptr;
-    QIODevice *m_io = nullptr;
+    QPointer<QIODevice> m_io; // Qt deletes it when the stream dies
     QList<QAudioSource *> m_retired; // stopped, deleted from the event loop
     QAudioDevice m_device;
     QAudioFormat m_format;

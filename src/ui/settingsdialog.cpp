@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "audioinputs.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -108,6 +109,22 @@ void SettingsDialog::loadFromSettings()
     m_ui->topPSpin->setValue(m_settings.get(Keys::ChatTopP));
     m_ui->topKSpin->setValue(m_settings.get(Keys::ChatTopK));
     m_ui->maxTokensSpin->setValue(m_settings.get(Keys::ChatMaxTokens));
+
+    // The microphones present now, by id; a stored one that is gone stays selectable by name.
+    m_ui->microphoneCombo->clear();
+    m_ui->microphoneCombo->addItem(tr("The system's default input"), QString());
+    for (const AudioInputInfo &input : AudioInputs::available())
+        m_ui->microphoneCombo->addItem(input.description, QString::fromUtf8(input.id));
+    const QString device = m_settings.get(Keys::AudioInputDevice);
+    int index = m_ui->microphoneCombo->findData(device);
+    if (index < 0) {
+        m_ui->microphoneCombo->addItem(tr("%1 (not connected)").arg(device), device);
+        index = m_ui->microphoneCombo->count() - 1;
+    }
+    m_ui->microphoneCombo->setCurrentIndex(index);
+    m_ui->maxSecondsSpin->setValue(m_settings.get(Keys::AudioMaxSeconds));
+    m_ui->instructionEdit->setText(m_settings.get(Keys::AudioInstruction));
+    m_ui->sendTranscriptCheck->setChecked(m_settings.get(Keys::AudioSendTranscript));
 }
 
 void SettingsDialog::accept()
@@ -141,6 +158,10 @@ bool SettingsDialog::apply()
         {Keys::ChatTopP.toString(), m_ui->topPSpin->value(), m_ui->topPSpin},
         {Keys::ChatTopK.toString(), m_ui->topKSpin->value(), m_ui->topKSpin},
         {Keys::ChatMaxTokens.toString(), m_ui->maxTokensSpin->value(), m_ui->maxTokensSpin},
+        {Keys::AudioInputDevice.toString(), m_ui->microphoneCombo->currentData().toString(), m_ui->microphoneCombo},
+        {Keys::AudioMaxSeconds.toString(), m_ui->maxSecondsSpin->value(), m_ui->maxSecondsSpin},
+        {Keys::AudioInstruction.toString(), m_ui->instructionEdit->text().trimmed(), m_ui->instructionEdit},
+        {Keys::AudioSendTranscript.toString(), m_ui->sendTranscriptCheck->isChecked(), m_ui->sendTranscriptCheck},
     };
     // All or nothing: a half-saved dialog would leave the server configured inconsistently.
     for (const Field &field : fields) {

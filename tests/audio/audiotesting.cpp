@@ -7,11 +7,15 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cmath>
 #include <vector>
 
 namespace Llamadesk::AudioTesting
 {
+using namespace std::chrono_literals;
+
 double WavFile::durationSeconds() const
 {
     if (!isValid())
@@ -104,6 +108,61 @@ double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate)
     const auto last = std::find_if(energy.crbegin(), energy.crend(), [threshold](double e) { return e > threshold; });
     const auto frames = std::distance(first, last.base());
     return static_cast<double>(frames) * 0.02;
+}
+
+PrivatePulseServer::~PrivatePulseServer()
+{
+    if (m_pid > 0 && ::kill(static_cast<pid_t>(m_pid), 0) == 0) {
+        ::kill(static_cast<pid_t>(m_pid), SIGTERM);
+        // The daemon is not our child: wait for it to go so that its directory can be removed.
+        (void)TestSupport::waitUntil([this] { return ::kill(static_cast<pid_t>(m_pid), 0) != 0; }, 3s);
+    }
+}
+
+QProcessEnvironment PrivatePulseServer::environment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("PULSE_SERVER"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.path());
+    env.insert(QStringLiteral("PULSE_CLIENTCONFIG"), m_dir.filePath(QStringLiteral("client.conf")));
+    return env;
+}
+
+bool PrivatePulseServer::start()
+{
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary directory");
+        return false;
+    }
+    QFile conf(m_dir.filePath(QStringLiteral("client.conf")));
+    if (!conf.open(QIODevice::WriteOnly) || conf.write("autospawn = no\n") < 0) {
+        m_error = QStringLiteral("cannot write client.conf");
+        return false;
+    }
+    conf.close();
+
+    QProcess daemon;
+    daemon.setProcessEnvironment(environment());
+    daemon.setProcessChannelMode(QProcess::MergedChannels);
+    daemon.start(QStringLiteral("pulseaudio"),
+                 {QStringLiteral("--daemonize=yes"), QStringLiteral("-n"), QStringLiteral("--exit-idle-time=-1"),
+                  QStringLiteral("--log-target=file:") + m_dir.filePath(QStringLiteral("pulse.log")),
+                  QStringLiteral("--load=module-native-protocol-unix"),
+                  QStringLiteral("--load=module-null-sink sink_name=private_sink"),
+                  QStringLiteral("--load=module-remap-source master=private_sink.monitor source_name=private_mic")});
+    if (!TestSupport::waitUntil([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10s)
+        || daemon.exitCode() != 0) {
+        m_error = QStringLiteral("pulseaudio did not start: ") + QString::fromLocal8Bit(daemon.readAll());
+        return false;
+    }
+    const QString pidFile = m_dir.filePath(QStringLiteral("pulse/pid"));
+    (void)TestSupport::waitUntil([&pidFile] { return QFile::exists(pidFile); }, 5s);
+    m_pid = TestSupport::readFile(pidFile).trimmed().toLongLong();
+    if (m_pid <= 0) {
+        m_error = QStringLiteral("pulseaudio wrote no pid file");
+        return false;
+    }
+    return true;
 }
 
 PulseModule::PulseModule(const QString &name, const QStringList &arguments)

@@ -3,6 +3,8 @@
 // Helpers of the microphone tests: speech from espeak-ng, playback into a PulseAudio sink,
 // modules loaded for one test, and the measurements the assertions use.
 #include <QByteArray>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QString>
 #include <QStringList>
 
@@ -35,6 +37,27 @@ QString speak(const QString &text, const QString &wavPath);
 // The span from the first to the last 20 ms frame whose energy is above a tenth of the
 // loudest frame's (and above a floor, so that silence has no span).
 double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate);
+
+// A PulseAudio daemon of the test's own, with one virtual microphone, in a temporary runtime
+// directory; stopped with the object unless something killed it first.
+class PrivatePulseServer final
+{
+    Q_DISABLE_COPY_MOVE(PrivatePulseServer)
+
+public:
+    PrivatePulseServer() = default;
+    ~PrivatePulseServer();
+    bool start();
+    QString error() const { return m_error; }
+    qint64 pid() const { return m_pid; }
+    // The environment in which libpulse finds this daemon, and no other.
+    QProcessEnvironment environment() const;
+
+private:
+    QTemporaryDir m_dir;
+    qint64 m_pid = 0;
+    QString m_error;
+};
 
 // A PulseAudio module loaded with pactl for the lifetime of the object.
 class PulseModule final

@@ -11,11 +11,13 @@
 #include <QMediaDevices>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 using namespace Llamadesk;
@@ -313,6 +315,52 @@ TEST(AudioCapture, WithoutASoundServerThereIsNoMicrophone)
     const QString output = QString::fromLocal8Bit(child.readAll());
     EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
     EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();
+}
+
+// A sound server that dies mid-recording is a failed(), not a crash. The test runs itself again
+// as a child against a PulseAudio daemon of its own, which the child then kills.
+TEST(AudioCapture, ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn)
+{
+    if (qEnvironmentVariableIsSet("LLAMADESK_AUDIOCAPTURE_KILL_PID")) {
+        AudioCapture capture;
+        QSignalSpy failed(&capture, &AudioCapture::failed);
+        capture.start();
+        ASSERT_TRUE(capture.isRecording());
+        ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s));
+        ASSERT_EQ(::kill(qEnvironmentVariableIntValue("LLAMADESK_AUDIOCAPTURE_KILL_PID"), SIGTERM), 0);
+        ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s));
+        const QString message = failed.constFirst().constFirst().toString();
+        std::printf("[ measured ] failed() said: %s\n", qPrintable(message));
+        EXPECT_FALSE(message.isEmpty());
+        EXPECT_FALSE(capture.isRecording());
+        EXPECT_FALSE(capture.pcm().isEmpty()) << "what was recorded before the failure is kept";
+        return;
+    }
+    if (QStandardPaths::findExecutable(QStringLiteral("pulseaudio")).isEmpty()) {
+        if (TestSupport::audioRequired())
+            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no pulseaudio binary";
+        GTEST_SKIP() << "no pulseaudio binary";
+    }
+    PrivatePulseServer server;
+    ASSERT_TRUE(server.start()) << server.error().toStdString();
+
+    QProcess child;
+    QProcessEnvironment env = server.environment();
+    env.insert(QStringLiteral("LLAMADESK_AUDIOCAPTURE_KILL_PID"), QString::number(server.pid()));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--gtest_filter=AudioCapture.ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn")});
+    ASSERT_TRUE(TestSupport::waitUntil([&child] { return child.state() == QProcess::NotRunning; }, 20s));
+    const QString output = QString::fromLocal8Bit(child.readAll());
+    EXPECT_EQ(child.exitStatus(), QProcess::NormalExit) << output.toStdString();
+    EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
+    EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();
+    const QStringList lines = output.split(u'\n');
+    for (const QString &line : lines) {
+        if (line.startsWith(QStringLiteral("[ measured ]")))
+            std::printf("%s\n", qPrintable(line));
+    }
 }
 
 TEST(AudioCapture, TheTargetFormatIsUsedWhenTheDeviceHasIt)

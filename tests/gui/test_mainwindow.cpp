@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QPlainTextEdit>
 #include <QTabWidget>
@@ -218,6 +219,11 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     child<QPlainTextEdit>(dialog, "systemPromptEdit")->setPlainText(QStringLiteral("Answer in French."));
     child<QDoubleSpinBox>(dialog, "temperatureSpin")->setValue(0.3);
     child<QSpinBox>(dialog, "maxTokensSpin")->setValue(512);
+    QComboBox *microphones = child<QComboBox>(dialog, "microphoneCombo");
+    EXPECT_EQ(microphones->itemText(0), QStringLiteral("The system's default input"));
+    const QString chosenMicrophone = microphones->currentData().toString();
+    child<QSpinBox>(dialog, "maxSecondsSpin")->setValue(20);
+    child<QCheckBox>(dialog, "sendTranscriptCheck")->setChecked(true);
     child<QTabWidget>(dialog, "tabs")->setCurrentIndex(1);
     EXPECT_FALSE(TestSupport::saveScreenshot(dialog, QStringLiteral("settings-dialog-chat")).isEmpty());
     QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
@@ -225,5 +231,8 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     EXPECT_EQ(m_settings->get(Keys::ChatSystemPrompt), QStringLiteral("Answer in French."));
     EXPECT_DOUBLE_EQ(m_settings->get(Keys::ChatTemperature), 0.3);
     EXPECT_EQ(m_settings->get(Keys::ChatMaxTokens), 512);
+    EXPECT_EQ(m_settings->get(Keys::AudioMaxSeconds), 20);
+    EXPECT_TRUE(m_settings->get(Keys::AudioSendTranscript));
+    EXPECT_EQ(m_settings->get(Keys::AudioInputDevice), chosenMicrophone);
     EXPECT_FALSE(m_window->banner()->isVisible()) << "chat defaults need no server restart";
 }
