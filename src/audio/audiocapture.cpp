@@ -174,8 +174,9 @@ void AudioCapture::start()
     connect(m_io, &QIODevice::readyRead, this, &AudioCapture::onReadyRead);
     m_recording = true;
     m_levelTimer->start();
-    spdlog::info("Recording from '{}' at {} Hz, {} channel(s){}", m_device.description(), m_format.sampleRate(),
-                 m_format.channelCount(), m_resampler->isPassThrough() ? "" : ", converted to 16 kHz mono");
+    spdlog::info("Recording from '{}' at {} Hz, {} channel(s){}", m_device.description(),
+                 m_format.sampleRate(), m_format.channelCount(),
+                 m_resampler->isPassThrough() ? "" : ", converted to 16 kHz mono");
     Q_EMIT started();
 }
 
@@ -323,8 +324,9 @@ void AudioCapture::onInputsChanged()
     if (!m_recording)
         return;
     const QList<QAudioDevice> inputs = QMediaDevices::audioInputs();
-    const bool present = std::any_of(inputs.cbegin(), inputs.cend(),
-                                     [this](const QAudioDevice &device) { return device.id() == m_device.id(); });
+    const bool present = std::any_of(inputs.cbegin(), inputs.cend(), [this](const QAudioDevice &device) {
+        return device.id() == m_device.id();
+    });
     if (!present)
         fail(tr("The microphone was disconnected."));
 }

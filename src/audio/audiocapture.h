@@ -36,8 +36,7 @@ public:
     static constexpr int HardCapSeconds = 60; // recording stops by itself here, to bound memory
     static constexpr int LevelIntervalMs = 33;
 
-    enum class FormatPolicy
-    {
+    enum class FormatPolicy {
         PreferTarget, // 16 kHz mono Int16 when the device supports it, else its preferred format
         DeviceNative, // always the device's preferred format (exercises the conversion)
     };
@@ -68,7 +67,8 @@ public:
 
     // The format start() opens device with under policy: 16 kHz mono Int16 when supported (and
     // asked for), else the device's preferred format, which the Resampler converts.
-    static QAudioFormat captureFormat(const QAudioDevice &device, FormatPolicy policy = FormatPolicy::PreferTarget);
+    static QAudioFormat captureFormat(const QAudioDevice &device,
+                                      FormatPolicy policy = FormatPolicy::PreferTarget);
     // What to tell the user about error, reported while opening or while recording.
     static QString errorMessage(QAudio::Error error, bool whileRecording = false);
     static double rms(QByteArrayView pcm16);
@@ -76,7 +76,7 @@ public:
 
 Q_SIGNALS:
     void started();
-    void firstAudioReceived(); // the device delivers: from here on nothing said is lost
+    void firstAudioReceived();                  // the device delivers: from here on nothing said is lost
     void levelChanged(double rms, double peak); // in [0,1], about 30 times a second
     void elapsedChanged(double seconds);
     void finished(const QByteArray &pcm16kMono); // after stop() or the hard cap
@@ -99,7 +99,7 @@ private:
     QMediaDevices *m_mediaDevices;
     QTimer *m_levelTimer;
     QAudioSource *m_source = nullptr;
-    QPointer<QIODevice> m_io; // Qt deletes it when the stream dies
+    QPointer<QIODevice> m_io;        // Qt deletes it when the stream dies
     QList<QAudioSource *> m_retired; // stopped, deleted from the event loop
     QAudioDevice m_device;
     QAudioFormat m_format;

@@ -60,7 +60,8 @@ Resampler::Resampler(int inputRate, int inputChannels, SampleFormat format, int 
     , m_format(format)
 {
     if (inputRate <= 0 || outputRate <= 0 || inputChannels <= 0) {
-        m_error = QStringLiteral("Unsupported audio format: %1 Hz, %2 channels").arg(inputRate).arg(inputChannels);
+        m_error =
+            QStringLiteral("Unsupported audio format: %1 Hz, %2 channels").arg(inputRate).arg(inputChannels);
         return;
     }
     if (isPassThrough())

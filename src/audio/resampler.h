@@ -19,8 +19,7 @@ class Resampler final
     Q_DISABLE_COPY_MOVE(Resampler)
 
 public:
-    enum class SampleFormat
-    {
+    enum class SampleFormat {
         UInt8,
         Int16,
         Int32,

@@ -71,6 +71,8 @@ VoiceInput::VoiceInput(AudioCapture &capture, ChatClient &client, const Settings
 {
     connect(&m_capture, &AudioCapture::finished, this, &VoiceInput::onCaptured);
     connect(&m_capture, &AudioCapture::levelChanged, this, &VoiceInput::levelChanged);
+    connect(&m_capture, &AudioCapture::firstAudioReceived, this,
+            [] { spdlog::info("The microphone delivers audio"); });
     connect(&m_capture, &AudioCapture::elapsedChanged, this, [this](double elapsed) {
         Q_EMIT elapsedChanged(elapsed, elapsed > m_settings.get(Keys::AudioMaxSeconds));
     });
@@ -105,8 +107,10 @@ void VoiceInput::press()
     m_pressed.start();
     m_tapped = false;
     m_capture.start();
-    if (m_capture.isRecording())
+    if (m_capture.isRecording()) {
+        spdlog::info("Recording from the microphone");
         Q_EMIT recordingChanged(true);
+    }
 }
 
 void VoiceInput::release()
@@ -155,6 +159,8 @@ void VoiceInput::transcribe(const AudioClip &clip)
     if (!m_client.send(TranscriptionKey, request))
         return;
     m_sending = clip;
+    spdlog::info("Sending a {:.1f} s recording ({} Hz, {} channel(s), {} bytes of WAV) for transcription",
+                 clip.durationSeconds(), clip.sampleRate(), clip.channels(), clip.wavSize());
     setTranscribing(true);
     Q_EMIT clipSent(clip);
 }

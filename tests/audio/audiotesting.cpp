@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <vector>
 
 namespace Llamadesk::AudioTesting
@@ -64,8 +64,8 @@ QString runProcess(const QString &program, const QStringList &arguments, std::ch
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.start(program, arguments);
-    const bool ended = TestSupport::waitUntil(
-        [&process] { return process.state() == QProcess::NotRunning; }, timeout);
+    const bool ended =
+        TestSupport::waitUntil([&process] { return process.state() == QProcess::NotRunning; }, timeout);
     if (!ended) {
         process.kill();
         process.waitForFinished(1000);
@@ -75,7 +75,7 @@ QString runProcess(const QString &program, const QStringList &arguments, std::ch
         return program + QStringLiteral(" could not be started: ") + process.errorString();
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         return program + QStringLiteral(" failed (exit code %1): ").arg(process.exitCode())
-             + QString::fromLocal8Bit(process.readAll());
+            + QString::fromLocal8Bit(process.readAll());
     }
     return {};
 }
@@ -102,10 +102,12 @@ double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate)
         return 0.0;
     const double loudest = *std::max_element(energy.cbegin(), energy.cend());
     const double threshold = std::max(loudest / 10.0, 0.003);
-    const auto first = std::find_if(energy.cbegin(), energy.cend(), [threshold](double e) { return e > threshold; });
+    const auto first =
+        std::find_if(energy.cbegin(), energy.cend(), [threshold](double e) { return e > threshold; });
     if (first == energy.cend())
         return 0.0;
-    const auto last = std::find_if(energy.crbegin(), energy.crend(), [threshold](double e) { return e > threshold; });
+    const auto last =
+        std::find_if(energy.crbegin(), energy.crend(), [threshold](double e) { return e > threshold; });
     const auto frames = std::distance(first, last.base());
     return static_cast<double>(frames) * 0.02;
 }
@@ -144,12 +146,13 @@ bool PrivatePulseServer::start()
     QProcess daemon;
     daemon.setProcessEnvironment(environment());
     daemon.setProcessChannelMode(QProcess::MergedChannels);
-    daemon.start(QStringLiteral("pulseaudio"),
-                 {QStringLiteral("--daemonize=yes"), QStringLiteral("-n"), QStringLiteral("--exit-idle-time=-1"),
-                  QStringLiteral("--log-target=file:") + m_dir.filePath(QStringLiteral("pulse.log")),
-                  QStringLiteral("--load=module-native-protocol-unix"),
-                  QStringLiteral("--load=module-null-sink sink_name=private_sink"),
-                  QStringLiteral("--load=module-remap-source master=private_sink.monitor source_name=private_mic")});
+    daemon.start(
+        QStringLiteral("pulseaudio"),
+        {QStringLiteral("--daemonize=yes"), QStringLiteral("-n"), QStringLiteral("--exit-idle-time=-1"),
+         QStringLiteral("--log-target=file:") + m_dir.filePath(QStringLiteral("pulse.log")),
+         QStringLiteral("--load=module-native-protocol-unix"),
+         QStringLiteral("--load=module-null-sink sink_name=private_sink"),
+         QStringLiteral("--load=module-remap-source master=private_sink.monitor source_name=private_mic")});
     if (!TestSupport::waitUntil([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10s)
         || daemon.exitCode() != 0) {
         m_error = QStringLiteral("pulseaudio did not start: ") + QString::fromLocal8Bit(daemon.readAll());
@@ -172,7 +175,8 @@ PulseModule::PulseModule(const QString &name, const QStringList &arguments)
     const bool ended = TestSupport::waitUntil([&pactl] { return pactl.state() == QProcess::NotRunning; });
     const QString output = QString::fromLocal8Bit(pactl.readAllStandardOutput()).trimmed();
     if (!ended || pactl.exitCode() != 0 || output.isEmpty()) {
-        m_error = QStringLiteral("pactl load-module %1 failed: %2").arg(name, QString::fromLocal8Bit(pactl.readAllStandardError()));
+        m_error = QStringLiteral("pactl load-module %1 failed: %2")
+                      .arg(name, QString::fromLocal8Bit(pactl.readAllStandardError()));
         return;
     }
     m_index = output;

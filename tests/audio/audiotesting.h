@@ -4,9 +4,9 @@
 // modules loaded for one test, and the measurements the assertions use.
 #include <QByteArray>
 #include <QProcessEnvironment>
-#include <QTemporaryDir>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <chrono>
 

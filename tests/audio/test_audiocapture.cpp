@@ -37,7 +37,8 @@ bool haveInputs()
 bool hasInput(const QByteArray &id)
 {
     const QList<QAudioDevice> inputs = QMediaDevices::audioInputs();
-    return std::any_of(inputs.cbegin(), inputs.cend(), [&id](const QAudioDevice &device) { return device.id() == id; });
+    return std::any_of(inputs.cbegin(), inputs.cend(),
+                       [&id](const QAudioDevice &device) { return device.id() == id; });
 }
 
 // Results a person reads in the test log (ctest --output-on-failure, or -V).
@@ -76,7 +77,8 @@ void recordPhrase(AudioCapture &capture, const QString &sink, Recorded &out)
     call.start();
     capture.start();
     out.startCallSeconds = static_cast<double>(call.nsecsElapsed()) / 1e9;
-    ASSERT_TRUE(capture.isRecording()) << (failed.isEmpty() ? std::string() : failed.constFirst().constFirst().toString().toStdString());
+    ASSERT_TRUE(capture.isRecording())
+        << (failed.isEmpty() ? std::string() : failed.constFirst().constFirst().toString().toStdString());
     // Capture can start late: nothing is played before the device delivers.
     ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s))
         << "the microphone delivered nothing within 5 s";
@@ -87,7 +89,8 @@ void recordPhrase(AudioCapture &capture, const QString &sink, Recorded &out)
     ASSERT_TRUE(played.isEmpty()) << played.toStdString();
     const auto needed = atPlay + static_cast<qsizetype>((out.playedSeconds + 0.2) * BytesPerSecond);
     ASSERT_TRUE(TestSupport::waitUntil([&] { return capture.pcm().size() >= needed; }, 5s))
-        << "recorded " << capture.pcm().size() - atPlay << " bytes after playback started, expected " << needed - atPlay;
+        << "recorded " << capture.pcm().size() - atPlay << " bytes after playback started, expected "
+        << needed - atPlay;
     capture.stop();
     EXPECT_FALSE(capture.isRecording());
     ASSERT_EQ(finished.count(), 1);
@@ -101,14 +104,14 @@ class StereoMicrophone final
 public:
     StereoMicrophone()
         : m_sink(QStringLiteral("module-null-sink"),
-                 {QStringLiteral("sink_name=stereo_sink"), QStringLiteral("rate=44100"), QStringLiteral("channels=2"),
+                 {QStringLiteral("sink_name=stereo_sink"), QStringLiteral("rate=44100"),
+                  QStringLiteral("channels=2"),
                   QStringLiteral("sink_properties=device.description=StereoSink")})
         , m_source(QStringLiteral("module-remap-source"),
                    {QStringLiteral("master=stereo_sink.monitor"), QStringLiteral("source_name=stereomic"),
                     QStringLiteral("rate=44100"), QStringLiteral("channels=2"),
                     QStringLiteral("source_properties=device.description=StereoMic")})
-    {
-    }
+    {}
     QString error() const { return m_sink.isLoaded() ? m_source.error() : m_sink.error(); }
     bool isLoaded() const { return m_sink.isLoaded() && m_source.isLoaded(); }
     void unplug() { m_source.unload(); }
@@ -119,13 +122,13 @@ private:
 };
 } // namespace
 
-#define REQUIRE_AUDIO()                                                                                      \
-    do {                                                                                                     \
-        if (!haveInputs()) {                                                                                 \
-            if (TestSupport::audioRequired())                                                                \
-                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone";                  \
-            GTEST_SKIP() << "no microphone";                                                                 \
-        }                                                                                                    \
+#define REQUIRE_AUDIO() \
+    do { \
+        if (!haveInputs()) { \
+            if (TestSupport::audioRequired()) \
+                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone"; \
+            GTEST_SKIP() << "no microphone"; \
+        } \
     } while (false)
 
 TEST(AudioCapture, SpeechPlayedIntoTheMicrophoneIsRecordedAt16kHzMono)
@@ -194,9 +197,11 @@ TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
     QElapsedTimer noticed;
     noticed.start();
     microphone.unplug();
-    ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s)) << "unplugging the microphone went unnoticed";
+    ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s))
+        << "unplugging the microphone went unnoticed";
     report("unplugged microphone noticed after", static_cast<double>(noticed.elapsed()), "ms");
-    EXPECT_EQ(failed.constFirst().constFirst().toString(), QStringLiteral("The microphone was disconnected."));
+    EXPECT_EQ(failed.constFirst().constFirst().toString(),
+              QStringLiteral("The microphone was disconnected."));
     EXPECT_FALSE(capture.isRecording());
     EXPECT_TRUE(finished.isEmpty());
 }
@@ -278,7 +283,8 @@ TEST(AudioCapture, ASecondRecordingStartsAfresh)
     }
     ASSERT_EQ(finished.count(), 2);
     for (const QList<QVariant> &arguments : std::as_const(finished))
-        EXPECT_LT(arguments.constFirst().toByteArray().size(), BytesPerSecond) << "the first recording was kept";
+        EXPECT_LT(arguments.constFirst().toByteArray().size(), BytesPerSecond)
+            << "the first recording was kept";
 }
 
 // Runs itself again as a child whose libpulse finds no server: there is then no microphone.
@@ -305,14 +311,16 @@ TEST(AudioCapture, WithoutASoundServerThereIsNoMicrophone)
     QProcess child;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LLAMADESK_AUDIOCAPTURE_NO_SERVER"), QStringLiteral("1"));
-    env.insert(QStringLiteral("PULSE_SERVER"), QStringLiteral("unix:") + dir.filePath(QStringLiteral("no-such-socket")));
+    env.insert(QStringLiteral("PULSE_SERVER"),
+               QStringLiteral("unix:") + dir.filePath(QStringLiteral("no-such-socket")));
     env.insert(QStringLiteral("PULSE_CLIENTCONFIG"), clientConf);
     child.setProcessEnvironment(env);
     child.setProcessChannelMode(QProcess::MergedChannels);
     child.start(QCoreApplication::applicationFilePath(),
                 {QStringLiteral("--gtest_filter=AudioCapture.WithoutASoundServerThereIsNoMicrophone")});
     ASSERT_TRUE(TestSupport::waitUntil([&child] { return child.state() == QProcess::NotRunning; }, 15s));
-    const QString output = QString::fromLocal8Bit(child.readAll());
+    const QString output = QString::fromLocal8Bit(child.readAll())
+        + (child.error() == QProcess::UnknownError ? QString() : child.errorString());
     EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
     EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();
 }
@@ -350,9 +358,11 @@ TEST(AudioCapture, ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn)
     child.setProcessEnvironment(env);
     child.setProcessChannelMode(QProcess::MergedChannels);
     child.start(QCoreApplication::applicationFilePath(),
-                {QStringLiteral("--gtest_filter=AudioCapture.ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn")});
+                {QStringLiteral(
+                    "--gtest_filter=AudioCapture.ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn")});
     ASSERT_TRUE(TestSupport::waitUntil([&child] { return child.state() == QProcess::NotRunning; }, 20s));
-    const QString output = QString::fromLocal8Bit(child.readAll());
+    const QString output = QString::fromLocal8Bit(child.readAll())
+        + (child.error() == QProcess::UnknownError ? QString() : child.errorString());
     EXPECT_EQ(child.exitStatus(), QProcess::NormalExit) << output.toStdString();
     EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
     EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();

@@ -84,7 +84,8 @@ Measured measure(const std::vector<double> &signal, int rate)
         sumSquares += signal[i] * signal[i];
     }
     const double seconds = static_cast<double>(to - from) / rate;
-    return {crossings / 2.0 / seconds, std::sqrt(sumSquares / static_cast<double>(to - from)) * std::sqrt(2.0)};
+    return {crossings / 2.0 / seconds,
+            std::sqrt(sumSquares / static_cast<double>(to - from)) * std::sqrt(2.0)};
 }
 } // namespace
 

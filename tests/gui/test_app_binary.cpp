@@ -249,3 +249,74 @@ TEST(AppBinary, AutostartTurnsTheDotGreenAndQuittingStopsTheServer)
     EXPECT_TRUE(TestSupport::readFile(xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log"))
                     .contains("listening on http://127.0.0.1:"));
 }
+
+TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    if (!TestSupport::audioRequired() && QProcess::execute(QStringLiteral("pactl"), {QStringLiteral("info")}) != 0)
+        GTEST_SKIP() << "no sound server";
+    TestSupport::TempXdg xdg;
+    QTemporaryDir dir;
+    const QString speech = dir.filePath(QStringLiteral("speech.wav"));
+    ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
+                                                             QStringLiteral("what is on my screen")}), 0);
+    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
+        settings.setValue(QStringLiteral("server/model"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
+        settings.setValue(QStringLiteral("server/mmproj"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-mmproj-audio.gguf")));
+        settings.setValue(QStringLiteral("server/port"), 0);
+    }
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &entry : xdg.environment())
+        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(LLAMADESK_APP), {QStringLiteral("--settings"), ini});
+    ASSERT_TRUE(app.waitForStarted());
+    auto stopApp = qScopeGuard([&] {
+        if (app.state() != QProcess::NotRunning) {
+            app.kill();
+            app.waitForFinished();
+        }
+    });
+    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
+                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
+                                                            QStringLiteral("--pid"), QString::number(app.processId()),
+                                                            QStringLiteral("--name"), QStringLiteral("^Llamadesk$")})
+                               .section(u'\n', 0, 0);
+    ASSERT_FALSE(window.isEmpty());
+    const QString appLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log");
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("llama-server is ready"); },
+                                       std::chrono::seconds(15)));
+    // The mic is enabled once /props says the model hears: until then a press is ignored, so
+    // press again until the app says it records; play once the microphone delivers.
+    tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window});
+    const bool recording = TestSupport::waitUntil([&] {
+        tool(QStringLiteral("xdotool"), {QStringLiteral("keydown"), QStringLiteral("--window"), window, QStringLiteral("ctrl+shift+v")});
+        if (TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("Recording from the microphone"); },
+                                   std::chrono::milliseconds(1500))) // the log is flushed every second
+            return true;
+        tool(QStringLiteral("xdotool"), {QStringLiteral("keyup"), QStringLiteral("--window"), window, QStringLiteral("ctrl+shift+v")});
+        return false;
+    }, std::chrono::seconds(10));
+    ASSERT_TRUE(recording) << TestSupport::readFile(appLog).constData();
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("The microphone delivers audio"); }));
+    EXPECT_EQ(QProcess::execute(QStringLiteral("paplay"), {QStringLiteral("-d"), QStringLiteral("virtmic_sink"), speech}), 0);
+    screenshot(QStringLiteral("app-binary-voice-recording"));
+    tool(QStringLiteral("xdotool"), {QStringLiteral("keyup"), QStringLiteral("--window"), window, QStringLiteral("ctrl+shift+v")});
+
+    const bool sent = TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("for transcription"); },
+                                             std::chrono::seconds(10));
+    const QByteArray log = TestSupport::readFile(appLog);
+    ASSERT_TRUE(sent) << log.constData();
+    EXPECT_TRUE(log.contains("Hz, 1 channel(s)") && log.contains("(16000 Hz")) << log.constData();
+    // The server took it: its log has the request answered 200 (a WAV it could not read is a 400).
+    const QString serverLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log");
+    EXPECT_TRUE(TestSupport::waitUntil([&] {
+        return TestSupport::readFile(serverLog).contains("POST /v1/chat/completions 127.0.0.1 200");
+    }, std::chrono::seconds(10))) << TestSupport::readFile(serverLog).right(2000).constData();
+}
