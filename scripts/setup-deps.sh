@@ -6,7 +6,7 @@ set -euo pipefail
 # The one list of packages. Keep third_party/README.md in step with it.
 PACKAGES=(
     # build tools
-    cmake ninja-build g++ pkgconf clang libclang-rt-14-dev
+    cmake ninja-build g++ pkgconf clang libclang-rt-14-dev libxcb1-dev
     # libraries
     qt6-base-dev qt6-multimedia-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
     nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev

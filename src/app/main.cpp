@@ -7,6 +7,7 @@
 #include "voiceinput.h"
 #include "logging.h"
 #include "mainwindow.h"
+#include "globalhotkey.h"
 #include "platformfactory.h"
 #include "server/processguard.h"
 #include "server/serversupervisor.h"
@@ -109,6 +110,8 @@ int main(int argc, char *argv[])
     Llamadesk::MessageBoxClipPrompt clipPrompt(&window);
     Llamadesk::VoiceInput voice(capture, client, settings, clipPrompt);
     chatPane->setVoiceInput(&voice, capture.isAvailable());
+    const std::unique_ptr<Llamadesk::GlobalHotkey> hotkey = Llamadesk::Platform::createGlobalHotkey();
+    chatPane->setGlobalHotkey(hotkey.get());
     QObject::connect(&settings, &Llamadesk::Settings::changed, &capture, [&](const QString &key) {
         if (key == Llamadesk::Keys::AudioInputDevice.toString())
             capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());

@@ -110,6 +110,8 @@ const QList<KeySpec> &table()
         {"audio/max_seconds", 15, intRange(1, 60), "The longest clip sent for transcription, in seconds."},
         {"audio/instruction", QStringLiteral("Transcribe this audio exactly. Reply with the transcript only."),
          anyText, "What the model is asked to do with a recording."},
+        {"audio/global_hotkey", false, anyText,
+         "Ctrl+Shift+V held records even when another application has the focus (X11)."},
         {"audio/send_transcript", false, anyText,
          "Send the transcript as the question at once, instead of putting it in the message box."},
         {"chat/system_prompt", QString(), anyText, "The system prompt of new conversations."},

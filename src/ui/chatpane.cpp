@@ -11,6 +11,7 @@
 #include "settings.h"
 #include "transcriptview.h"
 
+#include "globalhotkey.h"
 #include "voiceinput.h"
 
 #include <QAction>
@@ -263,6 +264,38 @@ void ChatPane::setVoiceInput(VoiceInput *voice, bool microphoneAvailable)
     connect(voice, &VoiceInput::failed, this, &ChatPane::onVoiceFailed);
     window()->installEventFilter(this);
     updateMic();
+}
+
+void ChatPane::setGlobalHotkey(GlobalHotkey *hotkey)
+{
+    m_hotkey = hotkey;
+    connect(hotkey, &GlobalHotkey::pressed, this, [this] {
+        if (m_voice && m_mic->isEnabled())
+            m_voice->press();
+    });
+    connect(hotkey, &GlobalHotkey::released, this, [this] {
+        if (m_voice)
+            m_voice->release();
+    });
+    connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
+        if (key == Keys::AudioGlobalHotkey.toString())
+            applyGlobalHotkeySetting();
+    });
+    applyGlobalHotkeySetting();
+}
+
+void ChatPane::applyGlobalHotkeySetting()
+{
+    if (!m_hotkey)
+        return;
+    if (!m_settings.get(Keys::AudioGlobalHotkey)) {
+        m_hotkey->disable();
+        return;
+    }
+    if (!m_hotkey->isSupported())
+        m_banner->showMessage(InlineBanner::Level::Info, m_hotkey->unsupportedReason());
+    else if (!m_hotkey->enable())
+        m_banner->showMessage(InlineBanner::Level::Warning, m_hotkey->lastError());
 }
 
 void ChatPane::updateMic()

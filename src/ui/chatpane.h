@@ -21,6 +21,7 @@ class Composer;
 class ConversationList;
 class InlineBanner;
 class ServerSupervisor;
+class GlobalHotkey;
 class Settings;
 class TranscriptView;
 class VoiceInput;
@@ -53,6 +54,8 @@ public:
     // composer at the cursor, or is sent at once (audio/send_transcript). microphoneAvailable false
     // disables the mic with "No microphone found".
     void setVoiceInput(VoiceInput *voice, bool microphoneAvailable);
+    // Ctrl+Shift+V held anywhere on the desktop (see GlobalHotkey); follows audio/global_hotkey.
+    void setGlobalHotkey(GlobalHotkey *hotkey);
     QToolButton *micButton() const;
     QLabel *recordingLabel() const;
 
@@ -68,6 +71,7 @@ private:
     void requestDelete(qint64 id);
     void commitPendingDeletes();
     void updateMic();
+    void applyGlobalHotkeySetting();
     void onTranscript(const QString &text);
     void onVoiceFailed(const QString &message);
 
@@ -85,6 +89,7 @@ private:
     QLabel *m_recording;
     QProgressBar *m_level;
     QPointer<VoiceInput> m_voice;
+    QPointer<GlobalHotkey> m_hotkey;
     bool m_microphone = false;
     bool m_modelHears = false;
     bool m_keyHeld = false;

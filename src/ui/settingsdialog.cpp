@@ -125,6 +125,7 @@ void SettingsDialog::loadFromSettings()
     m_ui->maxSecondsSpin->setValue(m_settings.get(Keys::AudioMaxSeconds));
     m_ui->instructionEdit->setText(m_settings.get(Keys::AudioInstruction));
     m_ui->sendTranscriptCheck->setChecked(m_settings.get(Keys::AudioSendTranscript));
+    m_ui->globalHotkeyCheck->setChecked(m_settings.get(Keys::AudioGlobalHotkey));
 }
 
 void SettingsDialog::accept()
@@ -162,6 +163,7 @@ bool SettingsDialog::apply()
         {Keys::AudioMaxSeconds.toString(), m_ui->maxSecondsSpin->value(), m_ui->maxSecondsSpin},
         {Keys::AudioInstruction.toString(), m_ui->instructionEdit->text().trimmed(), m_ui->instructionEdit},
         {Keys::AudioSendTranscript.toString(), m_ui->sendTranscriptCheck->isChecked(), m_ui->sendTranscriptCheck},
+        {Keys::AudioGlobalHotkey.toString(), m_ui->globalHotkeyCheck->isChecked(), m_ui->globalHotkeyCheck},
     };
     // All or nothing: a half-saved dialog would leave the server configured inconsistently.
     for (const Field &field : fields) {

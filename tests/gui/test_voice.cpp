@@ -7,9 +7,11 @@
 #include "chat/chatstore.h"
 #include "chatpane.h"
 #include "composer.h"
+#include "globalhotkey.h"
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "mainwindow.h"
+#include "platformfactory.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -36,6 +38,9 @@ using namespace Llamadesk::TestSupport;
 
 namespace
 {
+// Longer than VoiceInput's "accidental tap" threshold: a deliberate hold.
+constexpr int MinimumHoldMs = VoiceInput::MinimumPressMs + 100;
+
 // Answers the "too long" question the way the test says, and remembers that it was asked.
 class AnsweringPrompt final : public ClipPrompt
 {
@@ -230,4 +235,42 @@ TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
     EXPECT_GT(clip.rms(), 0.005) << "not silence";
     ASSERT_TRUE(transcript.wait(10000));
     EXPECT_EQ(m_pane->composer()->editor()->toPlainText(), transcript.at(0).at(0).toString());
+}
+
+TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
+{
+    if (QMediaDevices::defaultAudioInput().isNull()) {
+        if (audioRequired())
+            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
+        GTEST_SKIP() << "no microphone";
+    }
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    ASSERT_FALSE(m_settings->set(Keys::AudioGlobalHotkey, true));
+    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
+    const std::unique_ptr<GlobalHotkey> hotkey = Platform::createGlobalHotkey();
+    m_pane->setGlobalHotkey(hotkey.get());
+    ASSERT_TRUE(hotkey->isEnabled()) << hotkey->lastError().toStdString();
+    startServer();
+    ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
+
+    // The keys go to whatever has the focus (here: nothing of ours); the grab brings them here.
+    QSignalSpy recording(m_voice.get(), &VoiceInput::recordingChanged);
+    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy hotkeyReleased(hotkey.get(), &GlobalHotkey::released);
+    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    ASSERT_EQ(QProcess::execute(QStringLiteral("xdotool"), {QStringLiteral("keydown"), QStringLiteral("ctrl+shift+v")}), 0);
+    ASSERT_TRUE(recording.count() > 0 || recording.wait(3000));
+    EXPECT_TRUE(m_voice->isRecording());
+    ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
+    QTest::qWait(MinimumHoldMs);
+    ASSERT_EQ(QProcess::execute(QStringLiteral("xdotool"), {QStringLiteral("keyup"), QStringLiteral("ctrl+shift+v")}), 0);
+    ASSERT_TRUE(hotkeyReleased.count() > 0 || hotkeyReleased.wait(3000));
+    ASSERT_TRUE(sent.count() > 0 || sent.wait(5000)) << "recording: " << m_voice->isRecording() << " failed: "
+                                                    << (failed.isEmpty() ? "" : failed.at(0).at(0).toString().toStdString());
+    EXPECT_EQ(sent.at(0).at(0).value<AudioClip>().sampleRate(), 16000);
+
+    // Switched off in the settings, the keys are left to other programs again.
+    ASSERT_FALSE(m_settings->set(Keys::AudioGlobalHotkey, false));
+    EXPECT_FALSE(hotkey->isEnabled());
 }

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "globalhotkey.h"
+
+namespace Llamadesk
+{
+// Systems whose global shortcut is not written yet (Windows: RegisterHotKey plus a keyboard
+// hook for the release; macOS: an event tap): says so, does nothing.
+class UnsupportedGlobalHotkey final : public GlobalHotkey
+{
+    Q_OBJECT
+
+public:
+    using GlobalHotkey::GlobalHotkey;
+    bool isSupported() const override { return false; }
+    QString unsupportedReason() const override
+    {
+        return tr("Global push-to-talk is not available on this system yet; hold Ctrl+Shift+V in the Llamadesk window.");
+    }
+    bool enable() override { return false; }
+    void disable() override {}
+    bool isEnabled() const override { return false; }
+    QString lastError() const override { return unsupportedReason(); }
+};
+} // namespace Llamadesk

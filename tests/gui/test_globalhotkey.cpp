@@ -1,0 +1,88 @@
+// System-wide push-to-talk on X11: Ctrl+Shift+V pressed with no Llamadesk window focused reaches
+// the app through a passive grab, once per hold (auto-repeat filtered), and is released.
+#include "globalhotkey.h"
+#include "platformfactory.h"
+#include "testsupport.h"
+
+#include <QGuiApplication>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QtTest/QTest>
+
+#include <gtest/gtest.h>
+
+#include <QScopeGuard>
+
+#include <cstdlib>
+
+#include <xcb/xcb.h>
+
+using namespace Llamadesk;
+
+namespace
+{
+// Waits until the X server has handled everything sent on the connection.
+void xcb_aux_sync_free(xcb_connection_t *connection)
+{
+    std::free(xcb_get_input_focus_reply(connection, xcb_get_input_focus(connection), nullptr));
+}
+
+void xdotool(const QStringList &arguments)
+{
+    ASSERT_EQ(QProcess::execute(QStringLiteral("xdotool"), arguments), 0) << arguments.join(u' ').toStdString();
+}
+} // namespace
+
+TEST(GlobalHotkey, CtrlShiftVHeldAnywhereIsOnePressAndOneRelease)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    ASSERT_EQ(QGuiApplication::platformName(), QStringLiteral("xcb"));
+    const auto hotkey = Platform::createGlobalHotkey();
+    ASSERT_TRUE(hotkey->isSupported()) << hotkey->unsupportedReason().toStdString();
+    ASSERT_TRUE(hotkey->enable()) << hotkey->lastError().toStdString();
+    QSignalSpy pressed(hotkey.get(), &GlobalHotkey::pressed);
+    QSignalSpy released(hotkey.get(), &GlobalHotkey::released);
+
+    xdotool({QStringLiteral("keydown"), QStringLiteral("ctrl+shift+v")});
+    ASSERT_TRUE(pressed.wait(3000));
+    // Held for a while: the X server repeats the key; that must not look like more presses.
+    QTest::qWait(800);
+    xdotool({QStringLiteral("keyup"), QStringLiteral("ctrl+shift+v")});
+    ASSERT_TRUE(released.count() > 0 || released.wait(3000));
+    EXPECT_EQ(pressed.count(), 1);
+    EXPECT_EQ(released.count(), 1);
+
+    // Other keys pass by untouched, and once disabled the shortcut is free again.
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+b")});
+    hotkey->disable();
+    EXPECT_FALSE(hotkey->isEnabled());
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+v")});
+    QCoreApplication::processEvents();
+    EXPECT_EQ(pressed.count(), 1);
+}
+
+TEST(GlobalHotkey, KeysAnotherProgramHoldsAreRefusedWithAReason)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    // "Another program": a second X connection grabbing Ctrl+Shift+V on the root window first.
+    xcb_connection_t *other = xcb_connect(nullptr, nullptr);
+    ASSERT_EQ(xcb_connection_has_error(other), 0);
+    auto closeOther = qScopeGuard([other] { xcb_disconnect(other); });
+    const xcb_setup_t *setup = xcb_get_setup(other);
+    const xcb_window_t root = xcb_setup_roots_iterator(setup).data->root;
+    const auto hotkey = Platform::createGlobalHotkey();
+    ASSERT_TRUE(hotkey->isSupported());
+    // The other connection takes Ctrl+Shift on every keycode, V's among them.
+    for (int code = setup->min_keycode; code <= setup->max_keycode; ++code) {
+        xcb_grab_key(other, 1, root, XCB_MOD_MASK_CONTROL | XCB_MOD_MASK_SHIFT, static_cast<xcb_keycode_t>(code),
+                     XCB_GRAB_MODE_ASYNC, XCB_GRAB_MODE_ASYNC);
+    }
+    xcb_aux_sync_free(other);
+    EXPECT_FALSE(hotkey->enable());
+    EXPECT_EQ(hotkey->lastError(), QStringLiteral("Another program already uses Ctrl+Shift+V system-wide."));
+    EXPECT_FALSE(hotkey->isEnabled());
+
+    closeOther.dismiss();
+    xcb_disconnect(other); // its grabs go with it
+    EXPECT_TRUE(hotkey->enable()) << hotkey->lastError().toStdString();
+}
