@@ -235,18 +235,33 @@ void ChatPane::setVoiceInput(VoiceInput *voice, bool microphoneAvailable)
     m_microphone = microphoneAvailable;
     connect(m_mic, &QToolButton::pressed, voice, &VoiceInput::press);
     connect(m_mic, &QToolButton::released, voice, &VoiceInput::release);
-    connect(voice, &VoiceInput::recordingChanged, this, [this](bool recording) {
+    // The dot in front of "Recording" pulses, so that a glance tells the mic is live.
+    auto *pulse = new QTimer(this);
+    pulse->setInterval(500);
+    connect(pulse, &QTimer::timeout, this, [this] {
+        QString text = m_recording->text();
+        if (text.startsWith(u'\u25cf'))
+            text.replace(0, 1, u'\u25cb');
+        else if (text.startsWith(u'\u25cb'))
+            text.replace(0, 1, u'\u25cf');
+        m_recording->setText(text);
+    });
+    connect(voice, &VoiceInput::recordingChanged, this, [this, pulse](bool recording) {
         m_recording->setVisible(recording);
         m_level->setVisible(recording);
         if (recording) {
             m_recording->setText(tr("\u25cf Recording 0.0 s"));
             m_recording->setStyleSheet(QStringLiteral("color: #c62828;"));
+            pulse->start();
+        } else {
+            pulse->stop();
         }
     });
     connect(voice, &VoiceInput::elapsedChanged, this, [this](double seconds, bool overLimit) {
         const int limit = m_settings.get(Keys::AudioMaxSeconds);
-        m_recording->setText(overLimit ? tr("\u25cf Recording %1 s (over %2 s)").arg(seconds, 0, 'f', 1).arg(limit)
-                                       : tr("\u25cf Recording %1 s").arg(seconds, 0, 'f', 1));
+        const QChar dot = m_recording->text().isEmpty() ? QChar(u'\u25cf') : m_recording->text().at(0);
+        m_recording->setText(dot + (overLimit ? tr(" Recording %1 s (over %2 s)").arg(seconds, 0, 'f', 1).arg(limit)
+                                              : tr(" Recording %1 s").arg(seconds, 0, 'f', 1)));
         m_recording->setStyleSheet(overLimit ? QStringLiteral("color: #e65100; font-weight: bold;")
                                              : QStringLiteral("color: #c62828;"));
     });

@@ -20,6 +20,7 @@
 
 #include <QLabel>
 #include <QMediaDevices>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -273,4 +274,40 @@ TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
     // Switched off in the settings, the keys are left to other programs again.
     ASSERT_FALSE(m_settings->set(Keys::AudioGlobalHotkey, false));
     EXPECT_FALSE(hotkey->isEnabled());
+}
+
+TEST_F(VoiceTest, TheTooLongDialogAsksAndItsOkSendsFifteenSeconds)
+{
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_voice.reset(); // this test's VoiceInput asks with the app's real message box
+    MessageBoxClipPrompt realPrompt(m_window.get());
+    VoiceInput voice(*m_capture, *m_client, *m_settings, realPrompt);
+    m_pane->setVoiceInput(&voice, true);
+    startServer();
+    QSignalSpy sent(&voice, &VoiceInput::clipSent);
+    Q_EMIT m_capture->finished(sinePcm(17.0));
+    QMessageBox *box = nullptr;
+    ASSERT_TRUE(waitUntil([&] {
+        box = m_window->findChild<QMessageBox *>(QStringLiteral("clipTooLongBox"));
+        return box && box->isVisible();
+    }));
+    EXPECT_EQ(box->text(), QStringLiteral("The recording is 17 s; the limit is 15 s. OK trims it to the first 15 s and "
+                                          "sends it, Cancel discards it."));
+    EXPECT_TRUE(QTest::qWaitForWindowExposed(box));
+    saveScreenScreenshot(QStringLiteral("voice-too-long-dialog")); // the dialog is a window of its own
+    QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
+    ASSERT_TRUE(sent.count() > 0 || sent.wait(3000));
+    EXPECT_EQ(sent.at(0).at(0).value<AudioClip>().durationSeconds(), 15.0);
+
+    // And Cancel sends nothing.
+    sent.clear();
+    ASSERT_TRUE(waitUntil([&] { return !voice.isTranscribing(); }, std::chrono::seconds(10)));
+    Q_EMIT m_capture->finished(sinePcm(17.0));
+    ASSERT_TRUE(waitUntil([&] {
+        box = m_window->findChild<QMessageBox *>(QStringLiteral("clipTooLongBox"));
+        return box && box->isVisible();
+    }));
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    EXPECT_FALSE(sent.wait(500));
+    EXPECT_EQ(sent.count(), 0);
 }
