@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 namespace
@@ -49,34 +50,10 @@ void applyOverrides(Llamadesk::Settings &settings, const Llamadesk::CommandLineO
 }
 } // namespace
 
-int main(int argc, char *argv[])
+// Everything the app is, alive while the event loop runs and destroyed (the window, the chat
+// store, the server stopped) before main() ends.
+int run(const Llamadesk::CommandLineOptions &options)
 {
-    QCoreApplication::setApplicationName(QStringLiteral("llamadesk"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(LLAMADESK_VERSION));
-
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments.append(QString::fromLocal8Bit(argv[i]));
-    // --help and --version are answered before any window system is touched.
-    const Llamadesk::CommandLine commandLine = Llamadesk::parseCommandLine(arguments);
-    switch (commandLine.action) {
-    case Llamadesk::CommandLine::Action::ShowHelp:
-    case Llamadesk::CommandLine::Action::ShowVersion:
-        print(stdout, commandLine.text);
-        return 0;
-    case Llamadesk::CommandLine::Action::Error:
-        print(stderr, commandLine.text);
-        return 2;
-    case Llamadesk::CommandLine::Action::Run:
-        break;
-    }
-
-    QApplication app(argc, argv);
-    QGuiApplication::setApplicationDisplayName(QStringLiteral("Llamadesk"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("llamadesk"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/llamadesk.svg")));
-
-    const Llamadesk::CommandLineOptions &options = commandLine.options;
     Llamadesk::Logging::initialize(options.logLevel);
     const QString settingsPath = options.settingsFile.isEmpty() ? Llamadesk::Settings::defaultFilePath()
                                                                 : QFileInfo(options.settingsFile).absoluteFilePath();
@@ -129,8 +106,43 @@ int main(int argc, char *argv[])
             supervisor.stop();
     }
 
-    const int status = QApplication::exec();
+    return QApplication::exec();
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("llamadesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LLAMADESK_VERSION));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    // --help and --version are answered before any window system is touched.
+    const Llamadesk::CommandLine commandLine = Llamadesk::parseCommandLine(arguments);
+    switch (commandLine.action) {
+    case Llamadesk::CommandLine::Action::ShowHelp:
+    case Llamadesk::CommandLine::Action::ShowVersion:
+        print(stdout, commandLine.text);
+        return 0;
+    case Llamadesk::CommandLine::Action::Error:
+        print(stderr, commandLine.text);
+        return 2;
+    case Llamadesk::CommandLine::Action::Run:
+        break;
+    }
+
+    QApplication app(argc, argv);
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Llamadesk"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("llamadesk"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/llamadesk.svg")));
+
+    const int status = run(commandLine.options);
     spdlog::info("Llamadesk exiting with status {}", status);
     Llamadesk::Logging::shutdown();
-    return status;
+    // Everything of ours is destroyed and flushed by now. Qt 6.4's PulseAudio backend can abort in
+    // libpulse while its global state is torn down after main(); nothing is left to lose, so the
+    // process ends here instead.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(status);
 }

@@ -83,6 +83,7 @@ TEST(GlobalHotkey, KeysAnotherProgramHoldsAreRefusedWithAReason)
     EXPECT_FALSE(hotkey->isEnabled());
 
     closeOther.dismiss();
-    xcb_disconnect(other); // its grabs go with it
-    EXPECT_TRUE(hotkey->enable()) << hotkey->lastError().toStdString();
+    xcb_disconnect(other); // its grabs go with it, once the server has noticed the disconnection
+    EXPECT_TRUE(TestSupport::waitUntil([&] { return hotkey->enable(); }, std::chrono::seconds(3)))
+        << hotkey->lastError().toStdString();
 }

@@ -98,6 +98,21 @@ bool haveDisplay()
     return !qEnvironmentVariableIsEmpty("DISPLAY");
 }
 
+namespace
+{
+bool g_exitWithoutTeardown = false;
+} // namespace
+
+void exitWithoutTeardown()
+{
+    g_exitWithoutTeardown = true;
+}
+
+bool exitsWithoutTeardown()
+{
+    return g_exitWithoutTeardown;
+}
+
 QByteArray readFile(const QString &path)
 {
     QFile file(path);

@@ -59,6 +59,13 @@ template <typename Pred>
 
 // Reads a whole file, or returns an empty array.
 QByteArray readFile(const QString &path);
+
+// Ends the test executable right after the tests, without running destructors: Qt 6.4's
+// PulseAudio backend can abort in libpulse (pa_pdispatch_run assertion) while it is torn down at
+// exit, after every test has passed. Executables that record audio call this once, e.g. from a
+// namespace-scope initialiser; the tests' results are already reported when it takes effect.
+void exitWithoutTeardown();
+bool exitsWithoutTeardown();
 } // namespace Llamadesk::TestSupport
 
 // Skips when there is no display, or fails when the test script promised one.
