@@ -8,7 +8,6 @@
 #include <QDir>
 #include <QImage>
 #include <QProcess>
-#include <QScopeGuard>
 #include <QSettings>
 #include <QTemporaryDir>
 
@@ -83,6 +82,41 @@ QPoint windowPosition(const QString &windowId)
     }
     return position;
 }
+// The real app, started with temporary XDG folders and its own settings file, killed at the end
+// of the test if it is still running.
+class RunningApp final
+{
+    Q_DISABLE_COPY_MOVE(RunningApp)
+
+public:
+    RunningApp(const TestSupport::TempXdg &xdg, const QStringList &arguments)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &entry : xdg.environment())
+            env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
+        process.setProcessEnvironment(env);
+        process.start(QStringLiteral(LLAMADESK_APP), arguments);
+    }
+    ~RunningApp()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished();
+        }
+    }
+    QString pid() const { return QString::number(process.processId()); }
+    // The main window's X id, once it is shown.
+    QString window() const { return findWindow(QStringLiteral("^Llamadesk$")); }
+    QString findWindow(const QString &title) const
+    {
+        return tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
+                                                QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
+                                                QStringLiteral("--pid"), pid(), QStringLiteral("--name"), title})
+            .section(u'\n', 0, 0);
+    }
+
+    QProcess process;
+};
 } // namespace
 
 TEST(AppBinary, VersionPrintsNameAndVersionWithoutADisplay)
@@ -117,27 +151,10 @@ TEST(AppBinary, WindowShowsAGreyDotThatOpensSettingsWhichSaveToTheIniFile)
     QTemporaryDir dir;
     const QString ini = dir.filePath(QStringLiteral("my-settings.ini"));
 
-    QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &entry : xdg.environment())
-        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(LLAMADESK_APP),
-              {QStringLiteral("--settings"), ini, QStringLiteral("--log-level"), QStringLiteral("debug")});
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini, QStringLiteral("--log-level"), QStringLiteral("debug")});
+    QProcess &app = running.process;
     ASSERT_TRUE(app.waitForStarted());
-    const QString pid = QString::number(app.processId());
-    auto stopApp = qScopeGuard([&] {
-        if (app.state() != QProcess::NotRunning) {
-            app.kill();
-            app.waitForFinished();
-        }
-    });
-
-    // The window appears.
-    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
-                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"), QStringLiteral("--pid"),
-                                                            pid, QStringLiteral("--name"), QStringLiteral("^Llamadesk$")})
-                               .section(u'\n', 0, 0);
+    const QString window = running.window();
     ASSERT_FALSE(window.isEmpty()) << app.readAllStandardError().constData();
     const QPoint dotCentre = windowPosition(window) +
                              QPoint(TitleBar::Margin + StatusDot::Diameter / 2, TitleBar::Height / 2);
@@ -155,11 +172,7 @@ TEST(AppBinary, WindowShowsAGreyDotThatOpensSettingsWhichSaveToTheIniFile)
     // Clicking the dot opens the settings dialog.
     tool(QStringLiteral("xdotool"), {QStringLiteral("mousemove"), QString::number(dotCentre.x()),
                                      QString::number(dotCentre.y()), QStringLiteral("click"), QStringLiteral("1")});
-    const QString dialog = tool(QStringLiteral("xdotool"),
-                                {QStringLiteral("search"), QStringLiteral("--sync"), QStringLiteral("--onlyvisible"),
-                                 QStringLiteral("--all"), QStringLiteral("--pid"), pid, QStringLiteral("--name"),
-                                 QStringLiteral("Llamadesk Settings")})
-                               .section(u'\n', 0, 0);
+    const QString dialog = running.findWindow(QStringLiteral("Llamadesk Settings"));
     ASSERT_FALSE(dialog.isEmpty());
     screenshot(QStringLiteral("app-binary-settings-dialog"));
 
@@ -203,25 +216,11 @@ TEST(AppBinary, AutostartTurnsTheDotGreenAndQuittingStopsTheServer)
         settings.setValue(QStringLiteral("server/autostart"), true);
     }
 
-    QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &entry : xdg.environment())
-        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(LLAMADESK_APP), {QStringLiteral("--settings"), ini});
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini});
+    QProcess &app = running.process;
     ASSERT_TRUE(app.waitForStarted());
-    const QString pid = QString::number(app.processId());
-    auto stopApp = qScopeGuard([&] {
-        if (app.state() != QProcess::NotRunning) {
-            app.kill();
-            app.waitForFinished();
-        }
-    });
-    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
-                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
-                                                            QStringLiteral("--pid"), pid, QStringLiteral("--name"),
-                                                            QStringLiteral("^Llamadesk$")})
-                               .section(u'\n', 0, 0);
+    const QString pid = running.pid();
+    const QString window = running.window();
     ASSERT_FALSE(window.isEmpty());
     const QPoint dotCentre = windowPosition(window) +
                              QPoint(TitleBar::Margin + StatusDot::Diameter / 2, TitleBar::Height / 2);
@@ -270,24 +269,10 @@ TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
                           QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-mmproj-audio.gguf")));
         settings.setValue(QStringLiteral("server/port"), 0);
     }
-    QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &entry : xdg.environment())
-        env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(LLAMADESK_APP), {QStringLiteral("--settings"), ini});
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini});
+    QProcess &app = running.process;
     ASSERT_TRUE(app.waitForStarted());
-    auto stopApp = qScopeGuard([&] {
-        if (app.state() != QProcess::NotRunning) {
-            app.kill();
-            app.waitForFinished();
-        }
-    });
-    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
-                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
-                                                            QStringLiteral("--pid"), QString::number(app.processId()),
-                                                            QStringLiteral("--name"), QStringLiteral("^Llamadesk$")})
-                               .section(u'\n', 0, 0);
+    const QString window = running.window();
     ASSERT_FALSE(window.isEmpty());
     const QString appLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log");
     ASSERT_TRUE(TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("llama-server is ready"); },
