@@ -318,3 +318,40 @@ TEST_F(VoiceTest, TheTooLongDialogAsksAndItsOkSendsFifteenSeconds)
     EXPECT_FALSE(sent.wait(500));
     EXPECT_EQ(sent.count(), 0);
 }
+
+TEST_F(VoiceTest, WithSendTranscriptOnTheTranscriptIsAskedAtOnce)
+{
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    ASSERT_FALSE(m_settings->set(Keys::AudioSendTranscript, true));
+    m_pane->setVoiceInput(m_voice.get(), true);
+    startServer();
+    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    Q_EMIT m_capture->finished(sinePcm(2.0));
+    ASSERT_TRUE(transcript.wait(10000));
+    const QString text = transcript.at(0).at(0).toString();
+    ASSERT_TRUE(waitUntil([&] { return m_session->messages().size() == 2 && !m_session->isBusy(); },
+                          std::chrono::seconds(10)));
+    EXPECT_EQ(m_session->messages().constFirst().role, QStringLiteral("user"));
+    EXPECT_EQ(m_session->messages().constFirst().content, text);
+    EXPECT_TRUE(m_pane->composer()->editor()->toPlainText().isEmpty()) << "sent, not left in the box";
+}
+
+TEST_F(VoiceTest, ATapShorterThan200MsIsTakenAsAnAccident)
+{
+    if (QMediaDevices::defaultAudioInput().isNull()) {
+        if (audioRequired())
+            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
+        GTEST_SKIP() << "no microphone";
+    }
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), true);
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy finished(m_capture.get(), &AudioCapture::finished);
+    m_voice->press();
+    ASSERT_TRUE(m_voice->isRecording());
+    m_voice->release(); // at once
+    EXPECT_FALSE(m_voice->isRecording());
+    EXPECT_FALSE(finished.wait(500)) << "the recording was discarded, not finished";
+    EXPECT_EQ(sent.count(), 0);
+    EXPECT_EQ(m_prompt.asked, 0);
+}
