@@ -11,6 +11,7 @@
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "mainwindow.h"
+#include "media/wavformat.h"
 #include "platformfactory.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
@@ -18,6 +19,7 @@
 #include "testsupport.h"
 #include "voiceinput.h"
 
+#include <QFileDialog>
 #include <QLabel>
 #include <QMediaDevices>
 #include <QMessageBox>
@@ -354,4 +356,50 @@ TEST_F(VoiceTest, ATapShorterThan200MsIsTakenAsAnAccident)
     EXPECT_FALSE(finished.wait(500)) << "the recording was discarded, not finished";
     EXPECT_EQ(sent.count(), 0);
     EXPECT_EQ(m_prompt.asked, 0);
+}
+
+TEST_F(VoiceTest, FocusLeavingTheWindowWhileTheKeysAreHeldStopsTheRecording)
+{
+    if (QMediaDevices::defaultAudioInput().isNull()) {
+        if (audioRequired())
+            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
+        GTEST_SKIP() << "no microphone";
+    }
+    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), true);
+    startServer();
+    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
+    QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    ASSERT_TRUE(m_voice->isRecording());
+    ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
+    QTest::qWait(MinimumHoldMs);
+    // The key release will go to whichever window has the focus now, not to us.
+    QEvent deactivate(QEvent::WindowDeactivate);
+    QCoreApplication::sendEvent(m_window.get(), &deactivate);
+    EXPECT_FALSE(m_voice->isRecording());
+}
+
+TEST_F(VoiceTest, AFailedClipCanBeSavedAsAWavFile)
+{
+    open({}); // no audio projector: the transcription fails and the clip is kept
+    m_pane->setVoiceInput(m_voice.get(), true);
+    startServer();
+    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    m_voice->transcribe(AudioClip(sinePcm(1.5), AudioCapture::TargetRate, 1));
+    ASSERT_TRUE(failed.wait(10000));
+    QPushButton *save = m_pane->banner()->findChild<QPushButton *>(QStringLiteral("bannerSecondAction"));
+    ASSERT_NE(save, nullptr);
+    QTest::mouseClick(save, Qt::LeftButton);
+    QFileDialog *dialog = nullptr;
+    ASSERT_TRUE(waitUntil([&] {
+        dialog = m_pane->findChild<QFileDialog *>();
+        return dialog && dialog->isVisible();
+    }));
+    const QString path = m_dir.filePath(QStringLiteral("kept.wav"));
+    Q_EMIT dialog->fileSelected(path); // what choosing the file and Save does
+    const WavParseResult parsed = parseWav(readFile(path));
+    ASSERT_TRUE(parsed.clip.has_value()) << parsed.error.toStdString();
+    EXPECT_NEAR(parsed.clip->durationSeconds(), 1.5, 1e-9);
+    EXPECT_EQ(parsed.clip->sampleRate(), 16000);
+    dialog->reject();
 }
