@@ -7,6 +7,8 @@
 #include <QSettings>
 #include <QTemporaryDir>
 
+#include "ratioreporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -50,18 +52,6 @@ void BM_SettingsLoad(benchmark::State &state)
 }
 BENCHMARK(BM_SettingsLoad);
 
-// Collects each benchmark's time per iteration so that main() can print the ratio.
-class RatioReporter final : public benchmark::ConsoleReporter
-{
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const Run &run : runs)
-            times[run.benchmark_name()] = run.GetAdjustedRealTime();
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> times;
-};
 } // namespace
 
 int main(int argc, char **argv)
@@ -72,7 +62,7 @@ int main(int argc, char **argv)
     writeTypicalFile(g_path);
 
     benchmark::Initialize(&argc, argv);
-    RatioReporter reporter;
+    Llamadesk::Bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     const double baseline = reporter.times["BM_QSettingsReadAll"];
     const double ours = reporter.times["BM_SettingsLoad"];

@@ -5,6 +5,8 @@
 #include "chat/chatprotocol.h"
 #include "chat/sseparser.h"
 
+#include "ratioreporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -107,23 +109,12 @@ void BM_ParseStreamData(benchmark::State &state)
 }
 BENCHMARK(BM_ParseStreamData);
 
-class RatioReporter final : public benchmark::ConsoleReporter
-{
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const Run &run : runs)
-            times[run.benchmark_name()] = run.GetAdjustedRealTime();
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> times;
-};
 } // namespace
 
 int main(int argc, char **argv)
 {
     benchmark::Initialize(&argc, argv);
-    RatioReporter reporter;
+    Llamadesk::Bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     const double mb = static_cast<double>(stream().size()) / 1e6;
     const double baseline = reporter.times["BM_MemchrScan"];

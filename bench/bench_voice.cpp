@@ -11,6 +11,8 @@
 #include <QMediaDevices>
 #include <QTimer>
 
+#include "ratioreporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -68,27 +70,16 @@ void BM_CopySameBytes(benchmark::State &state)
 }
 BENCHMARK(BM_CopySameBytes)->Unit(benchmark::kMillisecond);
 
-class Collect final : public benchmark::ConsoleReporter
-{
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const Run &run : runs)
-            ms[run.benchmark_name()] = run.GetAdjustedRealTime();
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> ms;
-};
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     benchmark::Initialize(&argc, argv);
-    Collect reporter;
+    Llamadesk::Bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    const double ours = reporter.ms["BM_ReleaseToRequestBody"];
-    const double copy = reporter.ms["BM_CopySameBytes"];
+    const double ours = reporter.times["BM_ReleaseToRequestBody"];
+    const double copy = reporter.times["BM_CopySameBytes"];
     std::printf("15 s clip to request body (WAV, base64, JSON): %.2f ms (target < 20 ms); copying the same %lld "
                 "bytes: %.3f ms; ratio %.1f\n",
                 ours, static_cast<long long>(requestBody().size()), copy, ours / copy);

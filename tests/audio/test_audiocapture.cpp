@@ -129,18 +129,10 @@ private:
 };
 } // namespace
 
-#define REQUIRE_AUDIO() \
-    do { \
-        if (!haveInputs()) { \
-            if (TestSupport::audioRequired()) \
-                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone"; \
-            GTEST_SKIP() << "no microphone"; \
-        } \
-    } while (false)
 
 TEST(AudioCapture, SpeechPlayedIntoTheMicrophoneIsRecordedAt16kHzMono)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     Recorded recorded;
     recordPhrase(capture, QStringLiteral("virtmic_sink"), recorded);
@@ -164,7 +156,7 @@ TEST(AudioCapture, SpeechPlayedIntoTheMicrophoneIsRecordedAt16kHzMono)
 
 TEST(AudioCapture, AStereo44kHzMicrophoneIsConvertedTo16kHzMono)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     StereoMicrophone microphone;
     ASSERT_TRUE(microphone.isLoaded()) << microphone.error().toStdString();
     ASSERT_TRUE(TestSupport::waitUntil([] { return hasInput("stereomic"); }, 5s))
@@ -189,7 +181,7 @@ TEST(AudioCapture, AStereo44kHzMicrophoneIsConvertedTo16kHzMono)
 
 TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     StereoMicrophone microphone;
     ASSERT_TRUE(microphone.isLoaded()) << microphone.error().toStdString();
     ASSERT_TRUE(TestSupport::waitUntil([] { return hasInput("stereomic"); }, 5s));
@@ -215,7 +207,7 @@ TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
 
 TEST(AudioCapture, AnUnknownDeviceIdFallsBackToTheDefaultInput)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     capture.setDevice("no-such-microphone");
     EXPECT_TRUE(capture.isAvailable());
@@ -229,7 +221,7 @@ TEST(AudioCapture, AnUnknownDeviceIdFallsBackToTheDefaultInput)
 
 TEST(AudioCapture, LevelsAndElapsedTimeArriveAbout30TimesASecond)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     QSignalSpy levels(&capture, &AudioCapture::levelChanged);
     QSignalSpy elapsed(&capture, &AudioCapture::elapsedChanged);
@@ -251,7 +243,7 @@ TEST(AudioCapture, LevelsAndElapsedTimeArriveAbout30TimesASecond)
 
 TEST(AudioCapture, RecordingStopsByItselfAtTheCap)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     capture.setMaximumSeconds(0.5);
     QSignalSpy finished(&capture, &AudioCapture::finished);
@@ -265,7 +257,7 @@ TEST(AudioCapture, RecordingStopsByItselfAtTheCap)
 
 TEST(AudioCapture, CancelDiscardsTheRecording)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     QSignalSpy finished(&capture, &AudioCapture::finished);
     capture.start();
@@ -279,7 +271,7 @@ TEST(AudioCapture, CancelDiscardsTheRecording)
 
 TEST(AudioCapture, ASecondRecordingStartsAfresh)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     AudioCapture capture;
     QSignalSpy finished(&capture, &AudioCapture::finished);
     for (int round = 0; round < 2; ++round) {

@@ -209,11 +209,7 @@ TEST_F(VoiceTest, CancelDiscardsALongClipAndSendsNothing)
 
 TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
 {
-    if (QMediaDevices::defaultAudioInput().isNull()) {
-        if (audioRequired())
-            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
-        GTEST_SKIP() << "no microphone";
-    }
+    LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     QTemporaryDir speechDir;
     const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
     ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
@@ -249,11 +245,7 @@ TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
 
 TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
 {
-    if (QMediaDevices::defaultAudioInput().isNull()) {
-        if (audioRequired())
-            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
-        GTEST_SKIP() << "no microphone";
-    }
+    LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     ASSERT_FALSE(m_settings->set(Keys::AudioGlobalHotkey, true));
     m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
@@ -340,11 +332,7 @@ TEST_F(VoiceTest, WithSendTranscriptOnTheTranscriptIsAskedAtOnce)
 
 TEST_F(VoiceTest, ATapShorterThan200MsIsTakenAsAnAccident)
 {
-    if (QMediaDevices::defaultAudioInput().isNull()) {
-        if (audioRequired())
-            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
-        GTEST_SKIP() << "no microphone";
-    }
+    LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     m_pane->setVoiceInput(m_voice.get(), true);
     QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
@@ -360,11 +348,7 @@ TEST_F(VoiceTest, ATapShorterThan200MsIsTakenAsAnAccident)
 
 TEST_F(VoiceTest, FocusLeavingTheWindowWhileTheKeysAreHeldStopsTheRecording)
 {
-    if (QMediaDevices::defaultAudioInput().isNull()) {
-        if (audioRequired())
-            FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but there is no microphone";
-        GTEST_SKIP() << "no microphone";
-    }
+    LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     m_pane->setVoiceInput(m_voice.get(), true);
     startServer();

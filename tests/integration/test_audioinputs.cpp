@@ -24,18 +24,10 @@ bool haveInputs()
 }
 } // namespace
 
-#define REQUIRE_AUDIO()                                                                                      \
-    do {                                                                                                     \
-        if (!haveInputs()) {                                                                                 \
-            if (TestSupport::audioRequired())                                                                \
-                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone";                  \
-            GTEST_SKIP() << "no microphone";                                                                 \
-        }                                                                                                    \
-    } while (false)
 
 TEST(AudioInputs, TheVirtualMicrophoneIsListedAsTheDefault)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     const QList<AudioInputInfo> inputs = AudioInputs::available();
     bool sawDefault = false;
     for (const AudioInputInfo &input : inputs) {
@@ -54,14 +46,14 @@ TEST(AudioInputs, TheVirtualMicrophoneIsListedAsTheDefault)
 
 TEST(AudioInputs, AStoredDeviceIsFoundByItsId)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     const AudioInputInfo first = AudioInputs::available().constFirst();
     EXPECT_EQ(AudioInputs::resolve(first.id).id(), first.id);
 }
 
 TEST(AudioInputs, AVanishedDeviceFallsBackToTheDefaultInput)
 {
-    REQUIRE_AUDIO();
+    LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     const QAudioDevice device = AudioInputs::resolve("no-such-microphone");
     EXPECT_FALSE(device.isNull());
     EXPECT_EQ(device.id(), AudioInputs::resolve({}).id());

@@ -77,3 +77,14 @@ bool exitsWithoutTeardown();
             GTEST_SKIP() << "no X display";                                                              \
         }                                                                                                \
     } while (false)
+
+// Skips when there is no microphone, or fails when the test script promised one
+// (LLAMADESK_REQUIRE_AUDIO=1). haveMicrophone: what the test found (Qt Multimedia is not linked here).
+#define LLAMADESK_REQUIRE_MICROPHONE(haveMicrophone)                                                     \
+    do {                                                                                                 \
+        if (!(haveMicrophone)) {                                                                         \
+            if (::Llamadesk::TestSupport::audioRequired())                                               \
+                FAIL() << "LLAMADESK_REQUIRE_AUDIO=1 but Qt Multimedia sees no microphone";              \
+            GTEST_SKIP() << "no microphone";                                                             \
+        }                                                                                                \
+    } while (false)
