@@ -22,17 +22,6 @@ QString seconds(double value)
 {
     return QString::number(value, 'f', value < 10 ? 1 : 0);
 }
-
-// The server's refusal, in words that say what to do.
-QString explain(const ChatError &error)
-{
-    if (error.api.message.contains(u"audio input is not supported"))
-        return QCoreApplication::translate(
-            "VoiceInput", "This model cannot hear: voice input needs a model with an audio projector (mmproj), "
-                          "such as Gemma 4 E2B/E4B, Ultravox, Qwen2.5-Omni or Voxtral, with its mmproj file set "
-                          "in the settings.");
-    return error.message;
-}
 } // namespace
 
 QString ClipPrompt::question(double seconds, double limitSeconds)
@@ -134,15 +123,30 @@ void VoiceInput::onCaptured(const QByteArray &pcm)
     const AudioClip clip(pcm, AudioCapture::TargetRate, 1);
     const double limit = m_settings.get(Keys::AudioMaxSeconds);
     if (clip.durationSeconds() <= limit) {
-        transcribe(clip);
+        deliver(clip);
         return;
     }
     m_prompt.askTrim(clip.durationSeconds(), limit, [this, clip, limit](bool trim) {
         if (trim)
-            transcribe(clip.trimmed(limit));
+            deliver(clip.trimmed(limit));
         else
             spdlog::info("A {:.1f} s recording was discarded", clip.durationSeconds());
     });
+}
+
+void VoiceInput::setClipConsumer(std::function<bool(const AudioClip &)> consumer)
+{
+    m_consumer = std::move(consumer);
+}
+
+void VoiceInput::deliver(const AudioClip &clip)
+{
+    if (m_consumer && !clip.isEmpty() && m_consumer(clip)) {
+        spdlog::info("A {:.1f} s recording was sent as the question itself", clip.durationSeconds());
+        Q_EMIT clipSent(clip);
+        return;
+    }
+    transcribe(clip);
 }
 
 void VoiceInput::transcribe(const AudioClip &clip)
@@ -188,7 +192,7 @@ void VoiceInput::onFailed(const QString &key, const ChatError &error)
     setTranscribing(false);
     m_failed = m_sending;
     m_sending = {};
-    Q_EMIT failed(explain(error));
+    Q_EMIT failed(error.message);
 }
 
 void VoiceInput::setTranscribing(bool transcribing)

@@ -58,6 +58,10 @@ public:
     bool isTranscribing() const;
     // The clip of the last failed transcription (empty when there is none).
     AudioClip failedClip() const;
+    // Asked first with every finished clip (after the length check): returning true takes the
+    // clip (ChatPane sends it as a spoken question together with attached images) and nothing
+    // is transcribed; false, or no consumer, transcribes it as usual.
+    void setClipConsumer(std::function<bool(const AudioClip &)> consumer);
 
 public Q_SLOTS:
     void press();
@@ -73,7 +77,8 @@ Q_SIGNALS:
     // overLimit: past audio/max_seconds, still recording (up to the hard cap).
     void elapsedChanged(double seconds, bool overLimit);
     void transcribingChanged(bool transcribing);
-    // What the clip sent looks like (16 kHz mono WAV), for the log and for tests.
+    // What the clip sent looks like (16 kHz mono WAV), for the log and for tests; also for a
+    // clip the consumer took.
     void clipSent(const Llamadesk::AudioClip &clip);
     void transcriptReady(const QString &text);
     // Nothing the user said is lost: the clip stays for retry() or saving.
@@ -84,6 +89,7 @@ private:
     void onFinished(const QString &key, const ChatResult &result);
     void onFailed(const QString &key, const ChatError &error);
     void setTranscribing(bool transcribing);
+    void deliver(const AudioClip &clip);
 
     AudioCapture &m_capture;
     ChatClient &m_client;
@@ -94,5 +100,6 @@ private:
     bool m_transcribing = false;
     AudioClip m_sending;
     AudioClip m_failed;
+    std::function<bool(const AudioClip &)> m_consumer;
 };
 } // namespace Llamadesk

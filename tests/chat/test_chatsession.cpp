@@ -5,6 +5,10 @@
 #include "settings.h"
 #include "testsupport.h"
 
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -28,11 +32,15 @@ protected:
         m_session = std::make_unique<ChatSession>(*m_store, m_client, *m_settings);
     }
 
-    void startServer(const QStringList &env = {})
+    // mmproj: a projector from ../shared/models ("tiny-mmproj-vision.gguf"), or none.
+    void startServer(const QStringList &env = {}, const QString &mmproj = {})
     {
         for (const QString &entry : env)
             m_server.setEnv(entry.section(u'=', 0, 0), entry.section(u'=', 1));
-        ASSERT_TRUE(m_server.start({QStringLiteral("-m"), modelPath(QStringLiteral("tiny-llama.gguf"))}));
+        QStringList arguments{QStringLiteral("-m"), modelPath(QStringLiteral("tiny-llama.gguf"))};
+        if (!mmproj.isEmpty())
+            arguments << QStringLiteral("--mmproj") << modelPath(mmproj);
+        ASSERT_TRUE(m_server.start(arguments));
         ASSERT_TRUE(m_server.waitForReady());
         m_client.setBaseUrl(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.port())));
     }
@@ -182,4 +190,145 @@ TEST_F(ChatSessionTest, NothingIsSentWhileAnAnswerStreams)
     EXPECT_FALSE(m_session->send(QStringLiteral("   ")));
     m_session->stop();
     ASSERT_TRUE(waitUntilIdle());
+}
+
+// Images and a spoken question travel as parts of one user message, are stored with it, and are
+// sent again with the history.
+namespace
+{
+MessageAttachment testImage()
+{
+    // ../shared/media/test.png: a 64x48 PNG the tiny vision projector accepts.
+    return MessageAttachment::image(TestSupport::readFile(mediaPath(QStringLiteral("test.png"))),
+                                    QStringLiteral("image/png"), 64, 48, QStringLiteral("test.png"));
+}
+
+MessageAttachment testRecording()
+{
+    return MessageAttachment::audio(TestSupport::readFile(mediaPath(QStringLiteral("test.wav"))), 2.0,
+                                    QStringLiteral("Spoken question"));
+}
+
+// What the fake llama-server recorded (FAKE_LLAMA_RECORD_DIR): the last chat request's body.
+QJsonObject lastRecordedRequest(const QString &dir)
+{
+    int last = 0;
+    for (const QString &file : QDir(dir).entryList({QStringLiteral("request-*.json")}, QDir::Files))
+        last = std::max(last, file.section(u'-', 1).section(u'.', 0, 0).toInt());
+    if (last == 0)
+        return {};
+    return QJsonDocument::fromJson(TestSupport::readFile(QDir(dir).filePath(QStringLiteral("request-%1.json").arg(last))))
+        .object();
+}
+} // namespace
+
+TEST_F(ChatSessionTest, ImagesAreSentAsImageUrlPartsWithTheQuestion)
+{
+    const QString recordDir = m_dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(recordDir));
+    if (testingRealServer())
+        startServer({}, QStringLiteral("tiny-mmproj-vision.gguf"));
+    else
+        startServer({QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + recordDir}, QStringLiteral("tiny-mmproj-vision.gguf"));
+    const MessageAttachment image = testImage();
+    ASSERT_FALSE(image.data.isEmpty());
+    ASSERT_TRUE(m_session->send(QStringLiteral("What is in these pictures?"), {image, image}));
+    ASSERT_TRUE(waitUntilIdle());
+
+    const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
+    ASSERT_EQ(stored.size(), 2);
+    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), (QList<MessageAttachment>{image, image}));
+    // The server accepted both images (it answers 400 to bytes that are not a picture).
+    EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
+
+    const ChatMessage question = m_session->buildRequest().messages.at(1);
+    ASSERT_EQ(question.parts.size(), 3);
+    EXPECT_EQ(question.parts.at(0), ContentPart::fromText(QStringLiteral("What is in these pictures?")));
+    EXPECT_EQ(question.parts.at(1).type, ContentPart::Type::ImageUrl);
+    EXPECT_TRUE(question.parts.at(1).url.startsWith(u"data:image/png;base64,"));
+
+    if (testingRealServer())
+        return;
+    // On the wire: the text, then two image_url parts whose data URLs hold the PNG's bytes.
+    const QJsonArray content = lastRecordedRequest(recordDir).value(u"messages").toArray().last().toObject()
+                                   .value(u"content").toArray();
+    ASSERT_EQ(content.size(), 3);
+    EXPECT_EQ(content.at(0).toObject().value(u"type").toString(), QStringLiteral("text"));
+    for (int i = 1; i < 3; ++i) {
+        const QJsonObject part = content.at(i).toObject();
+        EXPECT_EQ(part.value(u"type").toString(), QStringLiteral("image_url"));
+        const QString url = part.value(u"image_url").toObject().value(u"url").toString();
+        ASSERT_TRUE(url.startsWith(u"data:image/png;base64,"));
+        EXPECT_EQ(QByteArray::fromBase64(url.mid(22).toLatin1()), image.data);
+    }
+}
+
+TEST_F(ChatSessionTest, ASpokenQuestionAboutImagesIsOneMessageWithImagesAndAudio)
+{
+    const QString recordDir = m_dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(recordDir));
+    if (testingRealServer())
+        startServer({}, QStringLiteral("tiny-mmproj-both.gguf"));
+    else
+        startServer({QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + recordDir}, QStringLiteral("tiny-mmproj-both.gguf"));
+    ASSERT_TRUE(m_session->send(QString(), {testImage(), testRecording()}));
+    ASSERT_TRUE(waitUntilIdle());
+    const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
+    ASSERT_EQ(stored.size(), 2);
+    EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
+    EXPECT_EQ(m_store->conversation(m_session->currentConversation())->title,
+              QStringLiteral("Spoken question about an image"));
+
+    // One user message: the instruction, the image, the recording.
+    const ChatRequest request = m_session->buildRequest();
+    ASSERT_EQ(request.messages.size(), 3); // system, user, assistant
+    const ChatMessage &question = request.messages.at(1);
+    ASSERT_EQ(question.parts.size(), 3);
+    EXPECT_EQ(question.parts.at(0).text, ChatSession::spokenQuestionInstruction());
+    EXPECT_EQ(question.parts.at(1).type, ContentPart::Type::ImageUrl);
+    EXPECT_EQ(question.parts.at(2).type, ContentPart::Type::InputAudio);
+    EXPECT_EQ(question.parts.at(2).audioFormat, QStringLiteral("wav"));
+
+    if (testingRealServer())
+        return;
+    const QJsonArray content = lastRecordedRequest(recordDir).value(u"messages").toArray().at(1).toObject()
+                                   .value(u"content").toArray();
+    ASSERT_EQ(content.size(), 3);
+    EXPECT_EQ(content.at(1).toObject().value(u"type").toString(), QStringLiteral("image_url"));
+    const QJsonObject audio = content.at(2).toObject();
+    EXPECT_EQ(audio.value(u"type").toString(), QStringLiteral("input_audio"));
+    EXPECT_EQ(QByteArray::fromBase64(audio.value(u"input_audio").toObject().value(u"data").toString().toLatin1()),
+              testRecording().data);
+}
+
+TEST_F(ChatSessionTest, AnImageForAModelThatCannotSeeSaysAVisionProjectorIsNeeded)
+{
+    startServer(); // no --mmproj
+    ASSERT_TRUE(m_session->send(QStringLiteral("What is this?"), {testImage()}));
+    ASSERT_TRUE(waitUntilIdle());
+    const StoredMessage answer = m_store->messages(m_session->currentConversation()).constLast();
+    EXPECT_EQ(answer.state, MessageState::Error);
+    EXPECT_EQ(answer.error, ChatClient::imageInputUnsupportedMessage());
+    // The question and its image are kept for another try with a model that can see.
+    EXPECT_EQ(attachmentsFromJson(m_store->messages(m_session->currentConversation()).constFirst().attachments).size(), 1);
+}
+
+TEST_F(ChatSessionTest, EditingAQuestionKeepsItsImages)
+{
+    startServer({}, QStringLiteral("tiny-mmproj-vision.gguf"));
+    ASSERT_TRUE(m_session->send(QStringLiteral("Describe"), {testImage()}));
+    ASSERT_TRUE(waitUntilIdle());
+    ASSERT_TRUE(m_session->editAndResend(m_session->messages().constFirst().id, QString()));
+    ASSERT_TRUE(waitUntilIdle());
+    const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
+    ASSERT_EQ(stored.size(), 2);
+    EXPECT_TRUE(stored.at(0).content.isEmpty());
+    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), QList<MessageAttachment>{testImage()});
+    EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
+}
+
+TEST_F(ChatSessionTest, NeitherTextNorAttachmentSendsNothing)
+{
+    EXPECT_FALSE(m_session->send(QStringLiteral("  "), {}));
+    EXPECT_EQ(m_session->currentConversation(), 0);
 }

@@ -1,6 +1,7 @@
 #include "completion.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -343,8 +344,27 @@ void sendError(httplib::Response &res, const HttpError &error)
     Log::warn(Log::srv("operator()") + "got exception: " + dump(error.body));
 }
 
+// FAKE_LLAMA_RECORD_DIR: request-<n>.json per chat request, numbered in arrival order, so
+// that tests can read exactly what a client sent. Written before it is parsed: refused bodies too.
+void recordRequest(const ServerState &state, const std::string &body)
+{
+    if (state.modes.recordDir.empty())
+        return;
+    static std::atomic<int> counter{0};
+    const int n = ++counter;
+    const std::filesystem::path dir(state.modes.recordDir);
+    const std::filesystem::path partial = dir / ("request-" + std::to_string(n) + ".json.part");
+    if (std::FILE *file = std::fopen(partial.c_str(), "wb")) {
+        std::fwrite(body.data(), 1, body.size(), file);
+        std::fclose(file);
+        std::error_code error;
+        std::filesystem::rename(partial, dir / ("request-" + std::to_string(n) + ".json"), error);
+    }
+}
+
 void handleChat(ServerState &state, const httplib::Request &req, httplib::Response &res)
 {
+    recordRequest(state, req.body);
     auto parsed = parseChatRequest(req.body, contextFor(state));
     if (const auto *error = std::get_if<HttpError>(&parsed)) {
         sendError(res, *error);

@@ -379,6 +379,8 @@ FailureModes readFailureModes()
     readNumber("FAKE_LLAMA_REPLY_TOKENS", modes.replyTokens, toIntEnv);
     modes.replyTokens = std::max(modes.replyTokens, 1);
     readNumber("FAKE_LLAMA_SIGTERM_STALL_MS", modes.sigtermStallMs, toIntEnv);
+    if (const char *dir = std::getenv("FAKE_LLAMA_RECORD_DIR"))
+        modes.recordDir = dir;
     return modes;
 }
 } // namespace FakeLlama

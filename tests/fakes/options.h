@@ -43,6 +43,7 @@ struct FailureModes
     double tokensPerSecond = 1500.0;
     int replyTokens = 24;
     int sigtermStallMs = -1; // -1: the SSE ping interval
+    std::string recordDir;   // FAKE_LLAMA_RECORD_DIR: each chat request body is written there
 };
 
 enum class ParseOutcome {

@@ -62,10 +62,26 @@ ChatError httpError(const ApiError &api)
         message += tr(". Start a new conversation, or raise the context size in the settings.");
         return makeError(ChatError::Kind::ContextTooLarge, message, api);
     }
+    if (api.message.contains(u"image input is not supported"))
+        return makeError(ChatError::Kind::UnsupportedInput, ChatClient::imageInputUnsupportedMessage(), api);
+    if (api.message.contains(u"audio input is not supported"))
+        return makeError(ChatError::Kind::UnsupportedInput, ChatClient::audioInputUnsupportedMessage(), api);
     const QString said = api.message.isEmpty() ? tr("no explanation") : api.message;
     return makeError(ChatError::Kind::HttpError, tr("llama-server answered %1: %2").arg(api.httpStatus).arg(said), api);
 }
 } // namespace
+
+QString ChatClient::imageInputUnsupportedMessage()
+{
+    return tr("This model cannot see images: it needs a vision projector (mmproj), such as the one that comes "
+              "with Gemma 3, Qwen2.5-VL or SmolVLM. Set the mmproj file in the settings.");
+}
+
+QString ChatClient::audioInputUnsupportedMessage()
+{
+    return tr("This model cannot hear: voice input needs a model with an audio projector (mmproj), such as "
+              "Gemma 4 E2B/E4B, Ultravox, Qwen2.5-Omni or Voxtral, with its mmproj file set in the settings.");
+}
 
 ChatClient::ChatClient(QObject *parent)
     : QObject(parent)

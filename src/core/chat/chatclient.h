@@ -22,6 +22,7 @@ struct ChatError
         ConnectionRefused, // nothing listens: the server is not running
         Unauthorized,      // 401: wrong or missing API key
         ContextTooLarge,   // 400 exceed_context_size_error
+        UnsupportedInput,  // 500 "image/audio input is not supported": the model lacks that projector
         HttpError,         // any other error status
         StreamError,       // an error event inside the stream
         Interrupted,       // the stream ended without [DONE]
@@ -74,6 +75,11 @@ public:
 
     void fetchProps();
     void fetchModels();
+
+    // What to tell a user whose model cannot see or hear (the server's "image/audio input is not
+    // supported", and the tooltips of the disabled screenshot and microphone actions).
+    static QString imageInputUnsupportedMessage();
+    static QString audioInputUnsupportedMessage();
 
 Q_SIGNALS:
     // Streamed pieces as they arrive (either may be empty).

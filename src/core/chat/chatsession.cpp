@@ -6,6 +6,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace Llamadesk
@@ -20,7 +22,43 @@ QString titleFrom(const QString &text)
         title = title.left(57).trimmed() + QStringLiteral("\u2026");
     return title;
 }
+// A conversation started by a screenshot or a spoken question alone.
+QString attachmentTitle(const QList<MessageAttachment> &attachments)
+{
+    const bool audio = std::any_of(attachments.cbegin(), attachments.cend(),
+                                   [](const MessageAttachment &a) { return a.isAudio(); });
+    const bool image = std::any_of(attachments.cbegin(), attachments.cend(),
+                                   [](const MessageAttachment &a) { return a.isImage(); });
+    if (audio && image)
+        return QCoreApplication::translate("ChatSession", "Spoken question about an image");
+    if (audio)
+        return QCoreApplication::translate("ChatSession", "Spoken question");
+    return QCoreApplication::translate("ChatSession", "Question about an image");
+}
+
+ChatMessage userMessage(const StoredMessage &message)
+{
+    const QList<MessageAttachment> attachments = attachmentsFromJson(message.attachments);
+    if (attachments.isEmpty())
+        return ChatMessage::user(message.content);
+    ChatMessage chat;
+    chat.role = QStringLiteral("user");
+    const bool audio = std::any_of(attachments.cbegin(), attachments.cend(),
+                                   [](const MessageAttachment &a) { return a.isAudio(); });
+    if (!message.content.isEmpty())
+        chat.parts.append(ContentPart::fromText(message.content));
+    else if (audio)
+        chat.parts.append(ContentPart::fromText(ChatSession::spokenQuestionInstruction()));
+    for (const MessageAttachment &attachment : attachments)
+        chat.parts.append(attachment.toContentPart());
+    return chat;
+}
 } // namespace
+
+QString ChatSession::spokenQuestionInstruction()
+{
+    return tr("The recording is my question. Answer it; when images are attached, the question is about them.");
+}
 
 ChatSession::ChatSession(ChatStore &store, ChatClient &client, const Settings &settings, QObject *parent)
     : QObject(parent)
@@ -76,23 +114,25 @@ void ChatSession::openConversation(qint64 id)
     Q_EMIT conversationOpened(id, m_messages);
 }
 
-bool ChatSession::send(const QString &text)
+bool ChatSession::send(const QString &text, const QList<MessageAttachment> &attachments)
 {
     const QString question = text.trimmed();
-    if (m_busy || question.isEmpty())
+    if (m_busy || (question.isEmpty() && attachments.isEmpty()))
         return false;
     if (m_conversation == 0 && newConversation() == 0)
         return false;
     if (m_messages.isEmpty()) {
         if (const auto conversation = m_store.conversation(m_conversation);
             conversation && conversation->title == tr("New chat")) {
-            m_store.renameConversation(m_conversation, titleFrom(question));
+            m_store.renameConversation(m_conversation, titleFrom(question.isEmpty() ? attachmentTitle(attachments)
+                                                                                     : question));
         }
     }
     StoredMessage user;
     user.conversationId = m_conversation;
     user.role = QStringLiteral("user");
     user.content = question;
+    user.attachments = attachmentsToJson(attachments);
     user.created = QDateTime::currentDateTimeUtc();
     user.id = m_store.addMessage(user);
     if (user.id == 0) {
@@ -118,7 +158,7 @@ ChatRequest ChatSession::buildRequest() const
         if (message.id == m_streamingId || message.state == MessageState::Error)
             continue;
         if (message.role == u"user")
-            request.messages.append(ChatMessage::user(message.content));
+            request.messages.append(userMessage(message));
         else if (message.role == u"assistant" && !message.content.isEmpty())
             request.messages.append(ChatMessage::assistant(message.content));
     }
@@ -259,18 +299,24 @@ bool ChatSession::regenerate()
 
 bool ChatSession::editAndResend(qint64 userMessageId, const QString &text)
 {
-    if (m_busy || text.trimmed().isEmpty())
+    if (m_busy)
         return false;
     qsizetype index = -1;
     for (qsizetype i = 0; i < m_messages.size(); ++i) {
         if (m_messages.at(i).id == userMessageId && m_messages.at(i).role == u"user")
             index = i;
     }
-    if (index < 0 || !m_store.deleteMessagesFrom(m_conversation, userMessageId))
+    if (index < 0)
+        return false;
+    // The images and the recording belong to the question: editing its words keeps them.
+    const QList<MessageAttachment> attachments = attachmentsFromJson(m_messages.at(index).attachments);
+    if (text.trimmed().isEmpty() && attachments.isEmpty())
+        return false;
+    if (!m_store.deleteMessagesFrom(m_conversation, userMessageId))
         return false;
     m_messages.resize(index);
     Q_EMIT conversationOpened(m_conversation, m_messages);
-    return send(text);
+    return send(text, attachments);
 }
 
 void ChatSession::setBusy(bool busy)

@@ -2,6 +2,7 @@
 
 #include "chatclient.h"
 #include "chatstore.h"
+#include "messageattachment.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -31,17 +32,22 @@ public:
     qint64 newConversation();
     void openConversation(qint64 id);
 
-    // Sends text as the user's next message (creating a conversation when there is none).
-    // False when an answer is still streaming or the text is empty.
-    bool send(const QString &text);
+    // Sends text as the user's next message (creating a conversation when there is none), with
+    // images and a recorded question as parts of the same message. False when an answer is still
+    // streaming, or when there is neither text nor an attachment.
+    bool send(const QString &text, const QList<MessageAttachment> &attachments = {});
     void stop();
     // Drops the last answer and asks again.
     bool regenerate();
-    // Replaces a user message (and everything after it) with new text and asks again.
+    // Replaces a user message (and everything after it) with new text and asks again; the
+    // message's images and recording stay with it.
     bool editAndResend(qint64 userMessageId, const QString &text);
 
-    // The request for the current history (what send() posts), for tests and diagnostics.
+    // The request for the current history (what send() posts), for tests and diagnostics. A user
+    // message with attachments becomes content parts: its text, its images (image_url), its
+    // recording (input_audio); a recording without text gets SpokenQuestionInstruction().
     ChatRequest buildRequest() const;
+    static QString spokenQuestionInstruction();
 
 Q_SIGNALS:
     void conversationOpened(qint64 id, const QList<Llamadesk::StoredMessage> &messages);
