@@ -1,5 +1,6 @@
-// System-wide push-to-talk on X11: Ctrl+Shift+V pressed with no Llamadesk window focused reaches
-// the app through a passive grab, once per hold (auto-repeat filtered), and is released.
+// System-wide push-to-talk on X11: Ctrl+Shift+V (or the combination the caller chose) pressed with
+// no Llamadesk window focused reaches the app through a passive grab, once per hold (auto-repeat
+// filtered), and is released.
 #include "globalhotkey.h"
 #include "platformfactory.h"
 #include "testsupport.h"
@@ -86,4 +87,104 @@ TEST(GlobalHotkey, KeysAnotherProgramHoldsAreRefusedWithAReason)
     xcb_disconnect(other); // its grabs go with it, once the server has noticed the disconnection
     EXPECT_TRUE(TestSupport::waitUntil([&] { return hotkey->enable(); }, std::chrono::seconds(3)))
         << hotkey->lastError().toStdString();
+}
+
+TEST(GlobalHotkey, ChosenCombinationIsHeardAndNoOther)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    const QKeyCombination ctrlShiftS(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S);
+    const auto hotkey = Platform::createGlobalHotkey(ctrlShiftS);
+    EXPECT_EQ(hotkey->combination(), ctrlShiftS);
+    EXPECT_EQ(hotkey->combinationText(), QStringLiteral("Ctrl+Shift+S"));
+    ASSERT_TRUE(hotkey->isSupported()) << hotkey->unsupportedReason().toStdString();
+    ASSERT_TRUE(hotkey->enable()) << hotkey->lastError().toStdString();
+    QSignalSpy pressed(hotkey.get(), &GlobalHotkey::pressed);
+    QSignalSpy released(hotkey.get(), &GlobalHotkey::released);
+
+    xdotool({QStringLiteral("keydown"), QStringLiteral("ctrl+shift+s")});
+    ASSERT_TRUE(pressed.wait(3000));
+    xdotool({QStringLiteral("keyup"), QStringLiteral("ctrl+shift+s")});
+    ASSERT_TRUE(released.wait(3000));
+
+    // Ctrl+Shift+V and Shift+S, then Ctrl+Shift+S again: had either been heard, its press would
+    // have arrived before the last one.
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+v")});
+    xdotool({QStringLiteral("key"), QStringLiteral("shift+s")});
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+s")});
+    ASSERT_TRUE(released.wait(3000));
+    EXPECT_EQ(pressed.count(), 2);
+    EXPECT_EQ(released.count(), 2);
+}
+
+TEST(GlobalHotkey, TwoHotkeysAtOnceEachHearOnlyTheirOwn)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    const auto v = Platform::createGlobalHotkey();
+    const auto s = Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S));
+    ASSERT_TRUE(v->enable()) << v->lastError().toStdString();
+    ASSERT_TRUE(s->enable()) << s->lastError().toStdString();
+    QSignalSpy vPressed(v.get(), &GlobalHotkey::pressed);
+    QSignalSpy vReleased(v.get(), &GlobalHotkey::released);
+    QSignalSpy sPressed(s.get(), &GlobalHotkey::pressed);
+    QSignalSpy sReleased(s.get(), &GlobalHotkey::released);
+
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+v")});
+    ASSERT_TRUE(vReleased.wait(3000));
+    EXPECT_EQ(vPressed.count(), 1);
+    EXPECT_EQ(sPressed.count(), 0);
+
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+s")});
+    ASSERT_TRUE(sReleased.wait(3000));
+    EXPECT_EQ(sPressed.count(), 1);
+    EXPECT_EQ(vPressed.count(), 1);
+    EXPECT_EQ(vReleased.count(), 1);
+
+    // Disabling one leaves the other listening.
+    v->disable();
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+v")});
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+shift+s")});
+    ASSERT_TRUE(sReleased.wait(3000));
+    EXPECT_EQ(sPressed.count(), 2);
+    EXPECT_EQ(vPressed.count(), 1);
+}
+
+TEST(GlobalHotkey, AltMetaAndDigitsCanBeUsed)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    const auto ctrlAlt5 = Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::AltModifier, Qt::Key_5));
+    const auto metaShiftM =
+        Platform::createGlobalHotkey(QKeyCombination(Qt::MetaModifier | Qt::ShiftModifier, Qt::Key_M));
+    ASSERT_TRUE(ctrlAlt5->enable()) << ctrlAlt5->lastError().toStdString();
+    ASSERT_TRUE(metaShiftM->enable()) << metaShiftM->lastError().toStdString();
+    QSignalSpy digitPressed(ctrlAlt5.get(), &GlobalHotkey::pressed);
+    QSignalSpy digitReleased(ctrlAlt5.get(), &GlobalHotkey::released);
+    QSignalSpy metaPressed(metaShiftM.get(), &GlobalHotkey::pressed);
+    QSignalSpy metaReleased(metaShiftM.get(), &GlobalHotkey::released);
+
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+5")}); // without Alt: not ours
+    xdotool({QStringLiteral("key"), QStringLiteral("ctrl+alt+5")});
+    ASSERT_TRUE(digitReleased.wait(3000));
+    EXPECT_EQ(digitPressed.count(), 1);
+    xdotool({QStringLiteral("key"), QStringLiteral("super+shift+m")});
+    ASSERT_TRUE(metaReleased.wait(3000));
+    EXPECT_EQ(metaPressed.count(), 1);
+    EXPECT_EQ(digitPressed.count(), 1);
+}
+
+TEST(GlobalHotkey, CombinationsThatWouldStealTypingOrAreNotLettersOrDigitsAreRefused)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    const auto function = Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier, Qt::Key_F1));
+    EXPECT_FALSE(function->isSupported());
+    EXPECT_EQ(function->unsupportedReason(),
+              QStringLiteral("Ctrl+F1 cannot be a global shortcut: use Ctrl, Shift, Alt or Meta with a letter or a digit."));
+    EXPECT_FALSE(function->enable());
+    EXPECT_EQ(function->lastError(), function->unsupportedReason());
+
+    const auto bare = Platform::createGlobalHotkey(QKeyCombination(Qt::Key_V));
+    EXPECT_FALSE(bare->isSupported());
+    EXPECT_FALSE(bare->enable());
+
+    const auto keypad = Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::KeypadModifier, Qt::Key_5));
+    EXPECT_FALSE(keypad->isSupported());
 }

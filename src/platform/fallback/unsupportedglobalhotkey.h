@@ -11,15 +11,24 @@ class UnsupportedGlobalHotkey final : public GlobalHotkey
     Q_OBJECT
 
 public:
-    using GlobalHotkey::GlobalHotkey;
+    explicit UnsupportedGlobalHotkey(QKeyCombination combination, QObject *parent = nullptr)
+        : GlobalHotkey(parent)
+        , m_combination(combination)
+    {
+    }
+    QKeyCombination combination() const override { return m_combination; }
     bool isSupported() const override { return false; }
     QString unsupportedReason() const override
     {
-        return tr("Global push-to-talk is not available on this system yet; hold Ctrl+Shift+V in the Llamadesk window.");
+        return tr("Global push-to-talk is not available on this system yet; hold %1 in the Llamadesk window.")
+            .arg(combinationText());
     }
     bool enable() override { return false; }
     void disable() override {}
     bool isEnabled() const override { return false; }
     QString lastError() const override { return unsupportedReason(); }
+
+private:
+    QKeyCombination m_combination;
 };
 } // namespace Llamadesk
