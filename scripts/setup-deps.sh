@@ -8,11 +8,11 @@ PACKAGES=(
     # build tools
     cmake ninja-build g++ pkgconf clang libclang-rt-14-dev libxcb1-dev
     # libraries
-    qt6-base-dev qt6-multimedia-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
+    qt6-base-dev qt6-multimedia-dev libqt6sql6-sqlite libqt6svg6 qt6-image-formats-plugins libgl-dev
     nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
     libcpp-httplib-dev libsoxr-dev fonts-dejavu-core
-    # test environment: a real display, a real (virtual) microphone, screenshots, speech
-    xvfb xauth x11-utils xdotool pulseaudio pulseaudio-utils espeak-ng sox imagemagick
+    # test environment: a real display, a real (virtual) microphone, screenshots, speech, a private D-Bus
+    xvfb xauth x11-utils xdotool dbus-daemon pulseaudio pulseaudio-utils espeak-ng sox imagemagick
     # desktop integration checks
     desktop-file-utils appstream
 )

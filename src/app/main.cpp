@@ -9,6 +9,8 @@
 #include "mainwindow.h"
 #include "globalhotkey.h"
 #include "platformfactory.h"
+#include "screengrabber.h"
+#include "screenshotcontroller.h"
 #include "server/processguard.h"
 #include "server/serversupervisor.h"
 #include "qtfmt.h"
@@ -89,6 +91,12 @@ int run(const Llamadesk::CommandLineOptions &options)
     chatPane->setVoiceInput(&voice, capture.isAvailable());
     const std::unique_ptr<Llamadesk::GlobalHotkey> hotkey = Llamadesk::Platform::createGlobalHotkey();
     chatPane->setGlobalHotkey(hotkey.get());
+    const std::unique_ptr<Llamadesk::ScreenGrabber> grabber = Llamadesk::Platform::createScreenGrabber();
+    Llamadesk::ScreenshotController screenshots(*grabber, settings, &window);
+    chatPane->setScreenshots(&screenshots);
+    const std::unique_ptr<Llamadesk::GlobalHotkey> screenshotHotkey =
+            Llamadesk::Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S));
+    chatPane->setScreenshotHotkey(screenshotHotkey.get());
     QObject::connect(&settings, &Llamadesk::Settings::changed, &capture, [&](const QString &key) {
         if (key == Llamadesk::Keys::AudioInputDevice.toString())
             capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());

@@ -12,13 +12,19 @@
 #include "transcriptview.h"
 
 #include "globalhotkey.h"
+#include "imageattachment.h"
+#include "imageviewer.h"
+#include "screenshotcontroller.h"
 #include "voiceinput.h"
 
 #include <QAction>
+#include <QFileInfo>
+#include <QThreadPool>
 #include <QFile>
 #include <QFileDialog>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QMenu>
 #include <QProgressBar>
 #include <QToolButton>
 #include <QHBoxLayout>
@@ -97,16 +103,35 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     newChat->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
     addAction(newChat);
     connect(newChat, &QAction::triggered, &m_session, &ChatSession::newConversation);
+    auto *screenshot = new QAction(tr("Ask about a screen region"), this);
+    screenshot->setObjectName(QStringLiteral("screenshotAction"));
+    screenshot->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    screenshot->setShortcutContext(Qt::WindowShortcut);
+    addAction(screenshot);
+    connect(screenshot, &QAction::triggered, this, [this] {
+        if (m_screenshots && m_composer->isImageInputEnabled())
+            m_screenshots->capture(ScreenshotMode::Region);
+    });
 
     // Widgets → session and store.
     connect(m_composer, &Composer::sendRequested, this, &ChatPane::send);
     connect(m_composer, &Composer::stopRequested, &m_session, &ChatSession::stop);
+    connect(m_composer, &Composer::attachmentsChanged, this, &ChatPane::updateMic);
+    connect(m_composer, &Composer::imageFilesOffered, this, &ChatPane::addImageFiles);
+    connect(m_composer, &Composer::imagePasted, this, &ChatPane::addImage);
+    connect(m_composer, &Composer::imageRejected, this,
+            [this](const QString &reason) { m_banner->showMessage(InlineBanner::Level::Info, reason); });
+    connect(m_composer, &Composer::screenshotRequested, this, [this](ScreenshotMode mode) {
+        if (m_screenshots)
+            m_screenshots->capture(mode);
+    });
+    connect(m_transcript, &TranscriptView::imageActivated, this, &ChatPane::openImage);
     connect(m_transcript, &TranscriptView::regenerateRequested, this, [this] { m_session.regenerate(); });
     connect(m_transcript, &TranscriptView::editRequested, this, [this](qint64 id) {
         for (const StoredMessage &message : m_session.messages()) {
             if (message.id == id) {
                 m_editingId = id;
-                m_composer->setText(message.content);
+                m_composer->setText(message.content); // its images stay with the message
                 m_composer->editor()->setFocus();
             }
         }
@@ -198,9 +223,12 @@ QLineEdit *ChatPane::systemPromptEdit() const
 
 void ChatPane::onServerStateChanged(ServerState state)
 {
-    if (state != ServerState::Running)
+    if (state != ServerState::Running) {
         m_modelHears = false;
+        m_modelSees = false;
+    }
     updateMic();
+    updateImageInput();
     if (state == ServerState::Running) {
         m_client.setBaseUrl(m_supervisor.baseUrl());
         m_client.setApiKey(m_settings.get(Keys::ServerApiKey));
@@ -215,8 +243,10 @@ void ChatPane::onPropsReceived(const ServerProps &props)
 {
     m_contextSize = props.contextSize;
     m_modelHears = props.audio;
+    m_modelSees = props.vision;
     updateContextMeter();
     updateMic();
+    updateImageInput();
 }
 
 QToolButton *ChatPane::micButton() const
@@ -277,13 +307,13 @@ void ChatPane::setVoiceInput(VoiceInput *voice, bool microphoneAvailable)
     });
     connect(voice, &VoiceInput::transcriptReady, this, &ChatPane::onTranscript);
     connect(voice, &VoiceInput::failed, this, &ChatPane::onVoiceFailed);
+    voice->setClipConsumer([this](const AudioClip &clip) { return sendSpokenQuestion(clip); });
     window()->installEventFilter(this);
     updateMic();
 }
 
 void ChatPane::setGlobalHotkey(GlobalHotkey *hotkey)
 {
-    m_hotkey = hotkey;
     connect(hotkey, &GlobalHotkey::pressed, this, [this] {
         if (m_voice && m_mic->isEnabled())
             m_voice->press();
@@ -292,25 +322,28 @@ void ChatPane::setGlobalHotkey(GlobalHotkey *hotkey)
         if (m_voice)
             m_voice->release();
     });
-    connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
-        if (key == Keys::AudioGlobalHotkey.toString())
-            applyGlobalHotkeySetting();
-    });
-    applyGlobalHotkeySetting();
+    followHotkeySetting(hotkey, Keys::AudioGlobalHotkey);
 }
 
-void ChatPane::applyGlobalHotkeySetting()
+void ChatPane::followHotkeySetting(GlobalHotkey *hotkey, SettingKey<bool> key)
 {
-    if (!m_hotkey)
-        return;
-    if (!m_settings.get(Keys::AudioGlobalHotkey)) {
-        m_hotkey->disable();
-        return;
-    }
-    if (!m_hotkey->isSupported())
-        m_banner->showMessage(InlineBanner::Level::Info, m_hotkey->unsupportedReason());
-    else if (!m_hotkey->enable())
-        m_banner->showMessage(InlineBanner::Level::Warning, m_hotkey->lastError());
+    const auto apply = [this, hotkey = QPointer<GlobalHotkey>(hotkey), key] {
+        if (!hotkey)
+            return;
+        if (!m_settings.get(key)) {
+            hotkey->disable();
+            return;
+        }
+        if (!hotkey->isSupported())
+            m_banner->showMessage(InlineBanner::Level::Info, hotkey->unsupportedReason());
+        else if (!hotkey->enable())
+            m_banner->showMessage(InlineBanner::Level::Warning, hotkey->lastError());
+    };
+    connect(&m_settings, &Settings::changed, this, [apply, key](const QString &changed) {
+        if (changed == key.toString())
+            apply();
+    });
+    apply();
 }
 
 void ChatPane::updateMic()
@@ -326,7 +359,12 @@ void ChatPane::updateMic()
     else if (m_voice->isTranscribing())
         reason = tr("Transcribing the last recording");
     m_mic->setEnabled(reason.isEmpty());
-    m_mic->setToolTip(reason.isEmpty() ? tr("Hold to talk (or hold Ctrl+Shift+V); release to transcribe") : reason);
+    if (!reason.isEmpty())
+        m_mic->setToolTip(reason);
+    else if (!m_composer->attachments().isEmpty())
+        m_mic->setToolTip(tr("Hold to ask about the attached images by voice (or hold Ctrl+Shift+V)"));
+    else
+        m_mic->setToolTip(tr("Hold to talk (or hold Ctrl+Shift+V); release to transcribe"));
 }
 
 bool ChatPane::eventFilter(QObject *watched, QEvent *event)
@@ -415,17 +453,146 @@ void ChatPane::updateContextMeter()
     m_composer->setContextUsage(used, m_contextSize);
 }
 
-void ChatPane::send(const QString &text)
+void ChatPane::send(const QString &text, const QList<MessageAttachment> &attachments)
 {
     bool sent = false;
     if (m_editingId != 0) {
-        sent = m_session.editAndResend(m_editingId, text);
+        // Images added while editing join the question's own.
+        sent = attachments.isEmpty() ? m_session.editAndResend(m_editingId, text) : false;
+        if (!attachments.isEmpty())
+            m_banner->showMessage(InlineBanner::Level::Info,
+                                  tr("Images cannot be added to an edited question; send them as a new one."));
         m_editingId = 0;
     } else {
-        sent = m_session.send(text);
+        sent = m_session.send(text, attachments);
     }
-    if (!sent)
-        m_composer->setText(text); // nothing is lost
+    if (!sent) { // nothing is lost
+        m_composer->setText(text);
+        m_composer->setAttachments(attachments);
+    }
+}
+
+void ChatPane::setScreenshots(ScreenshotController *screenshots)
+{
+    m_screenshots = screenshots;
+    connect(screenshots, &ScreenshotController::captured, this, [this](const MessageAttachment &attachment) {
+        m_composer->addAttachment(attachment);
+        bringWindowForward();
+    });
+    connect(screenshots, &ScreenshotController::failed, this,
+            [this](const QString &message) { m_banner->showMessage(InlineBanner::Level::Error, message); });
+    // "Active window" needs a window manager that says which window is active: asked each time
+    // the menu opens, since window managers come and go.
+    if (QMenu *menu = m_composer->screenshotButton()->menu()) {
+        menu->setToolTipsVisible(true);
+        connect(menu, &QMenu::aboutToShow, this, [this, menu] {
+            for (QAction *action : menu->actions()) {
+                if (action->objectName() != u"screenshotWindowAction" || !m_screenshots)
+                    continue;
+                const QString reason = m_screenshots->unsupportedReason(ScreenshotMode::Window);
+                action->setEnabled(reason.isEmpty());
+                action->setToolTip(reason.isEmpty() ? action->text() : reason);
+            }
+        });
+    }
+    updateImageInput();
+}
+
+void ChatPane::setScreenshotHotkey(GlobalHotkey *hotkey)
+{
+    connect(hotkey, &GlobalHotkey::pressed, this, [this] {
+        if (m_screenshots && m_composer->isImageInputEnabled())
+            m_screenshots->capture(ScreenshotMode::Region);
+    });
+    followHotkeySetting(hotkey, Keys::VisionGlobalHotkey);
+}
+
+bool ChatPane::imageInputEnabled() const
+{
+    return m_composer->isImageInputEnabled();
+}
+
+void ChatPane::updateImageInput()
+{
+    QString reason;
+    if (m_supervisor.state() != ServerState::Running)
+        reason = tr("The server is not running");
+    else if (!m_modelSees)
+        reason = ChatClient::imageInputUnsupportedMessage();
+    m_composer->setImageInputEnabled(reason.isEmpty(), reason);
+}
+
+void ChatPane::addImageFiles(const QStringList &paths)
+{
+    const ImageEncodeOptions options = ImageEncodeOptions::from(m_settings);
+    // Reading and encoding a photo takes tens of milliseconds: off the GUI thread.
+    QPointer<ChatPane> self(this);
+    for (const QString &path : paths) {
+        QThreadPool::globalInstance()->start([self, path, options] {
+            ImageResult result = ImageAttachment::fromFile(path, options);
+            QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, result = std::move(result)] {
+                        if (!self)
+                            return;
+                        if (result.attachment)
+                            self->m_composer->addAttachment(*result.attachment);
+                        else
+                            self->m_banner->showMessage(InlineBanner::Level::Error, result.error);
+                    },
+                    Qt::QueuedConnection);
+        });
+    }
+}
+
+void ChatPane::addImage(const QImage &image)
+{
+    ImageAttachment::encodeAsync(image, ImageEncodeOptions::from(m_settings), tr("Pasted image"), this, [this](ImageResult result) {
+        if (result.attachment)
+            m_composer->addAttachment(*result.attachment);
+        else
+            m_banner->showMessage(InlineBanner::Level::Error, result.error);
+    });
+}
+
+void ChatPane::openImage(qint64 messageId, int index)
+{
+    for (const StoredMessage &message : m_session.messages()) {
+        if (message.id != messageId)
+            continue;
+        const QList<MessageAttachment> attachments = attachmentsFromJson(message.attachments);
+        if (index < 0 || index >= attachments.size() || !attachments.at(index).isImage())
+            return;
+        const MessageAttachment &attachment = attachments.at(index);
+        auto *viewer = new ImageViewer(ImageAttachment::decode(attachment),
+                                       attachment.name.isEmpty() ? tr("Image") : attachment.name, this);
+        viewer->show();
+        return;
+    }
+}
+
+bool ChatPane::sendSpokenQuestion(const AudioClip &clip)
+{
+    // Voice about the screen: with images in the composer, the recording is the question.
+    QList<MessageAttachment> attachments = m_composer->attachments();
+    if (attachments.isEmpty() || m_editingId != 0)
+        return false;
+    attachments.append(MessageAttachment::audio(clip.toWav(), clip.durationSeconds(), tr("Spoken question")));
+    const QString text = m_composer->text();
+    if (!m_session.send(text, attachments))
+        return false;
+    m_composer->setText({});
+    m_composer->clearAttachments();
+    return true;
+}
+
+void ChatPane::bringWindowForward()
+{
+    QWidget *top = window();
+    top->show();
+    top->raise();
+    top->activateWindow();
+    m_composer->editor()->setFocus();
 }
 
 void ChatPane::refreshConversations()

@@ -1,11 +1,14 @@
 #pragma once
 
+#include "chat/messageattachment.h"
 #include "server/serverstate.h"
+#include "settingkeys.h"
 
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
 
+class QImage;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -20,6 +23,8 @@ class ChatStore;
 class Composer;
 class ConversationList;
 class InlineBanner;
+class ScreenshotController;
+class AudioClip;
 class ServerSupervisor;
 class GlobalHotkey;
 class Settings;
@@ -59,6 +64,15 @@ public:
     QToolButton *micButton() const;
     QLabel *recordingLabel() const;
 
+    // Screenshots: the composer's screenshot button and Ctrl+Shift+S (a region) capture through
+    // the controller; the picture lands in the composer as an attachment. Holding push-to-talk
+    // while images are attached sends them with the recording as one spoken question.
+    void setScreenshots(ScreenshotController *screenshots);
+    // Ctrl+Shift+S anywhere on the desktop; follows vision/global_hotkey.
+    void setScreenshotHotkey(GlobalHotkey *hotkey);
+    // Whether images can be attached now, and why not (tooltip of the disabled actions).
+    bool imageInputEnabled() const;
+
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
@@ -67,13 +81,20 @@ private:
     void onPropsReceived(const ServerProps &props);
     void refreshConversations();
     void updateContextMeter();
-    void send(const QString &text);
+    void send(const QString &text, const QList<MessageAttachment> &attachments);
     void requestDelete(qint64 id);
     void commitPendingDeletes();
     void updateMic();
-    void applyGlobalHotkeySetting();
+    // Enables the hotkey while the setting is on (now and whenever it changes); problems go to the banner.
+    void followHotkeySetting(GlobalHotkey *hotkey, SettingKey<bool> key);
     void onTranscript(const QString &text);
     void onVoiceFailed(const QString &message);
+    void updateImageInput();
+    void addImageFiles(const QStringList &paths);
+    void addImage(const QImage &image);
+    void openImage(qint64 messageId, int index);
+    bool sendSpokenQuestion(const AudioClip &clip);
+    void bringWindowForward();
 
     ChatStore &m_store;
     ChatSession &m_session;
@@ -89,9 +110,10 @@ private:
     QLabel *m_recording;
     QProgressBar *m_level;
     QPointer<VoiceInput> m_voice;
-    QPointer<GlobalHotkey> m_hotkey;
+    QPointer<ScreenshotController> m_screenshots;
     bool m_microphone = false;
     bool m_modelHears = false;
+    bool m_modelSees = false;
     bool m_keyHeld = false;
     int m_contextSize = 0;
     qint64 m_editingId = 0;

@@ -126,6 +126,8 @@ void SettingsDialog::loadFromSettings()
     m_ui->instructionEdit->setText(m_settings.get(Keys::AudioInstruction));
     m_ui->sendTranscriptCheck->setChecked(m_settings.get(Keys::AudioSendTranscript));
     m_ui->globalHotkeyCheck->setChecked(m_settings.get(Keys::AudioGlobalHotkey));
+    m_ui->maxEdgeSpin->setValue(m_settings.get(Keys::VisionMaxEdge));
+    m_ui->screenshotHotkeyCheck->setChecked(m_settings.get(Keys::VisionGlobalHotkey));
 }
 
 void SettingsDialog::accept()
@@ -164,6 +166,8 @@ bool SettingsDialog::apply()
         {Keys::AudioInstruction.toString(), m_ui->instructionEdit->text().trimmed(), m_ui->instructionEdit},
         {Keys::AudioSendTranscript.toString(), m_ui->sendTranscriptCheck->isChecked(), m_ui->sendTranscriptCheck},
         {Keys::AudioGlobalHotkey.toString(), m_ui->globalHotkeyCheck->isChecked(), m_ui->globalHotkeyCheck},
+        {Keys::VisionMaxEdge.toString(), m_ui->maxEdgeSpin->value(), m_ui->maxEdgeSpin},
+        {Keys::VisionGlobalHotkey.toString(), m_ui->screenshotHotkeyCheck->isChecked(), m_ui->screenshotHotkeyCheck},
     };
     // All or nothing: a half-saved dialog would leave the server configured inconsistently.
     for (const Field &field : fields) {

@@ -11,6 +11,7 @@ TEST_F(ComposerTest, EnterSendsTheTrimmedTextAndClears)
     QTest::keyClick(composer.editor(), Qt::Key_Return);
     ASSERT_EQ(sent.count(), 1);
     EXPECT_EQ(sent.at(0).at(0).toString(), QStringLiteral("Hello there"));
+    EXPECT_TRUE(qvariant_cast<QList<MessageAttachment>>(sent.at(0).at(1)).isEmpty());
     EXPECT_TRUE(composer.text().isEmpty());
 }
 

@@ -224,6 +224,9 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     const QString chosenMicrophone = microphones->currentData().toString();
     child<QSpinBox>(dialog, "maxSecondsSpin")->setValue(20);
     child<QCheckBox>(dialog, "sendTranscriptCheck")->setChecked(true);
+    EXPECT_EQ(child<QSpinBox>(dialog, "maxEdgeSpin")->value(), 1536);
+    child<QSpinBox>(dialog, "maxEdgeSpin")->setValue(1024);
+    child<QCheckBox>(dialog, "screenshotHotkeyCheck")->setChecked(true);
     child<QTabWidget>(dialog, "tabs")->setCurrentIndex(1);
     EXPECT_FALSE(TestSupport::saveScreenshot(dialog, QStringLiteral("settings-dialog-chat")).isEmpty());
     QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
@@ -233,6 +236,8 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     EXPECT_EQ(m_settings->get(Keys::ChatMaxTokens), 512);
     EXPECT_EQ(m_settings->get(Keys::AudioMaxSeconds), 20);
     EXPECT_TRUE(m_settings->get(Keys::AudioSendTranscript));
+    EXPECT_EQ(m_settings->get(Keys::VisionMaxEdge), 1024);
+    EXPECT_TRUE(m_settings->get(Keys::VisionGlobalHotkey));
     EXPECT_EQ(m_settings->get(Keys::AudioInputDevice), chosenMicrophone);
     EXPECT_FALSE(m_window->banner()->isVisible()) << "chat defaults need no server restart";
 }

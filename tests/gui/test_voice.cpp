@@ -243,6 +243,57 @@ TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
     EXPECT_EQ(m_pane->composer()->editor()->toPlainText(), transcript.at(0).at(0).toString());
 }
 
+// Voice about the screen: with a picture in the composer, the recording is the question itself;
+// one message carries the picture and the recording, and nothing is transcribed.
+TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
+{
+    LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
+    QTemporaryDir speechDir;
+    const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
+    ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
+                                                             QStringLiteral("what colour is this")}), 0);
+    open(QStringLiteral("tiny-mmproj-both.gguf"));
+    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
+    startServer();
+    const MessageAttachment picture = MessageAttachment::image(readFile(sharedDir() + QStringLiteral("/media/test.png")),
+                                                               QStringLiteral("image/png"), 64, 48,
+                                                               QStringLiteral("test.png"));
+    ASSERT_FALSE(picture.data.isEmpty());
+    m_pane->composer()->addAttachment(picture);
+    ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
+    EXPECT_TRUE(m_pane->micButton()->toolTip().contains(u"attached images")) << m_pane->micButton()->toolTip().toStdString();
+
+    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy transcribing(m_voice.get(), &VoiceInput::transcribingChanged);
+    QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    ASSERT_TRUE(m_voice->isRecording());
+    ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
+    EXPECT_EQ(QProcess::execute(QStringLiteral("paplay"), {QStringLiteral("-d"), QStringLiteral("virtmic_sink"), speech}), 0);
+    QTest::keyRelease(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    ASSERT_TRUE(sent.count() > 0 || sent.wait(5000));
+    const auto clip = sent.at(0).at(0).value<AudioClip>();
+    EXPECT_GT(clip.rms(), 0.005) << "not silence";
+
+    // One question holding the picture and the recording, answered like any other.
+    ASSERT_TRUE(waitUntil([&] { return m_session->messages().size() == 2 && !m_session->isBusy(); },
+                          std::chrono::seconds(10)));
+    EXPECT_EQ(transcribing.count(), 0) << "the clip was not sent for transcription";
+    const QList<MessageAttachment> attachments = attachmentsFromJson(m_session->messages().constFirst().attachments);
+    ASSERT_EQ(attachments.size(), 2);
+    EXPECT_EQ(attachments.at(0), picture);
+    EXPECT_TRUE(attachments.at(1).isAudio());
+    EXPECT_EQ(attachments.at(1).data, clip.toWav());
+    EXPECT_EQ(m_session->messages().constLast().state, MessageState::Complete)
+            << m_session->messages().constLast().error.toStdString();
+    const ChatMessage question = m_session->buildRequest().messages.at(0);
+    ASSERT_EQ(question.parts.size(), 3);
+    EXPECT_EQ(question.parts.at(1).type, ContentPart::Type::ImageUrl);
+    EXPECT_EQ(question.parts.at(2).type, ContentPart::Type::InputAudio);
+    EXPECT_TRUE(m_pane->composer()->attachments().isEmpty());
+    saveScreenshot(m_window.get(), QStringLiteral("voice-about-an-image"));
+}
+
 TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
 {
     LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());

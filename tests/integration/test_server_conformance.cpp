@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QHostAddress>
+#include <QImage>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "imageattachment.h"
 #include "servertestkit.h"
 #include "testsupport.h"
 
@@ -475,6 +477,63 @@ TEST_F(Conformance, ImageWithVisionProjectorCostsPromptTokens)
     ASSERT_EQ(withImage.status, 200) << withImage.body.constData();
     ASSERT_EQ(textOnly.status, 200) << textOnly.body.constData();
     EXPECT_GT(promptTokens(withImage), promptTokens(textOnly));
+}
+
+TEST_F(Conformance, ImageUrlThatIsNotAPictureIs400)
+{
+    ASSERT_NO_FATAL_FAILURE(startReady(projector(u"tiny-mmproj-vision.gguf"_s)));
+    const HttpResult reply = chat(chatBodyWithParts(
+            {textPart(u"What is this?"_s), imagePart("this is text, not a picture")}, oneToken));
+    EXPECT_EQ(reply.status, 400);
+    EXPECT_EQ(reply.json().value(u"error"_s).toObject().value(u"message"_s).toString(),
+              u"Failed to load image or audio file"_s)
+            << reply.body.constData();
+}
+
+// What Llamadesk's own encoder makes of a screenshot, PNG and JPEG, is what the server reads.
+TEST_F(Conformance, ImagesFromOurEncoderAreAccepted)
+{
+    ASSERT_NO_FATAL_FAILURE(startReady(projector(u"tiny-mmproj-vision.gguf"_s)));
+    QImage flat(320, 200, QImage::Format_RGB32); // flat areas: PNG wins
+    flat.fill(Qt::white);
+    for (int y = 40; y < 80; ++y)
+        for (int x = 20; x < 300; ++x)
+            flat.setPixel(x, y, qRgb(30, 90, 200));
+    QImage noisy(320, 200, QImage::Format_RGB32); // photo-like: JPEG wins
+    quint32 seed = 12345;
+    for (int y = 0; y < noisy.height(); ++y)
+        for (int x = 0; x < noisy.width(); ++x) {
+            seed = seed * 1664525u + 1013904223u;
+            noisy.setPixel(x, y, qRgb((x + (seed >> 28)) & 0xff, (y * 2 + (seed >> 26)) & 0xff, (seed >> 24) & 0xff));
+        }
+    QStringList formats;
+    for (const QImage &image : {flat, noisy}) {
+        const Llamadesk::ImageResult encoded =
+                Llamadesk::ImageAttachment::fromImage(image, Llamadesk::ImageEncodeOptions{});
+        ASSERT_TRUE(encoded.attachment.has_value()) << encoded.error.toStdString();
+        formats.append(encoded.attachment->mimeType);
+        const QJsonObject part{{u"type"_s, u"image_url"_s},
+                               {u"image_url"_s, QJsonObject{{u"url"_s, encoded.attachment->dataUrl()}}}};
+        const HttpResult reply = chat(chatBodyWithParts({textPart(u"What is this?"_s), part}, oneToken));
+        EXPECT_EQ(reply.status, 200) << encoded.attachment->mimeType.toStdString() << ": " << reply.body.constData();
+    }
+    EXPECT_EQ(formats, (QStringList{u"image/png"_s, u"image/jpeg"_s}));
+}
+
+// Voice about the screen: one user message with the text, an image and the recording.
+TEST_F(Conformance, ImageAndAudioInOneMessageWithBothProjectorIs200)
+{
+    ASSERT_NO_FATAL_FAILURE(startReady(projector(u"tiny-mmproj-both.gguf"_s)));
+    const QByteArray png = readFile(mediaPath(u"test.png"_s));
+    const QByteArray wav = readFile(mediaPath(u"test.wav"_s));
+    ASSERT_FALSE(png.isEmpty());
+    ASSERT_FALSE(wav.isEmpty());
+    const HttpResult both = chat(
+            chatBodyWithParts({textPart(u"The recording is my question."_s), imagePart(png), audioPart(wav)}, oneToken));
+    const HttpResult textOnly = chat(chatBodyWithParts({textPart(u"The recording is my question."_s)}, oneToken));
+    ASSERT_EQ(both.status, 200) << both.body.constData();
+    ASSERT_EQ(textOnly.status, 200) << textOnly.body.constData();
+    EXPECT_GT(promptTokens(both) - promptTokens(textOnly), 750);
 }
 
 TEST_F(Conformance, AudioWithoutAudioProjectorIs500)

@@ -3,6 +3,7 @@
 #include "transcriptmodel.h"
 
 #include <QAbstractItemView>
+#include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QUrl>
@@ -15,11 +16,19 @@ namespace
 {
 // Enough for a few screens of rows; the rest keep only their height.
 constexpr int CachedLayouts = 96;
+// Decoded thumbnails, in KiB: about 200 screenshots' worth at 2x.
+constexpr int CachedPreviewKiB = 48 * 1024;
+
+qreal devicePixelRatio(const QStyleOptionViewItem &option)
+{
+    return option.widget ? option.widget->devicePixelRatioF() : qApp->devicePixelRatio();
+}
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent)
     : QStyledItemDelegate(parent)
     , m_layouts(CachedLayouts)
+    , m_previews(CachedPreviewKiB)
 {
 }
 
@@ -60,9 +69,34 @@ std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem
 {
     const TranscriptModel *model = transcript(index);
     const int row = index.row();
+    const MessageStyle &style = styleFor(option);
+    const AttachmentPreview *attachments = preview(option, index);
     ++m_counters.layouts;
     return std::make_unique<MessageLayout>(model->messageAt(row), model->isThinkingExpanded(row),
-                                           model->lastAssistantRow() == row, m_rowWidth, styleFor(option));
+                                           model->lastAssistantRow() == row, m_rowWidth, style, attachments);
+}
+
+const AttachmentPreview *MessageDelegate::preview(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const TranscriptModel *model = transcript(index);
+    const QString &json = model->messageAt(index.row()).attachments;
+    if (json.isEmpty())
+        return nullptr;
+    const quint64 uid = model->uid(index.row());
+    const qreal dpr = devicePixelRatio(option);
+    // The same string as last time (shared data), or an equal one: a message's attachments
+    // hardly ever change, its layout does at every width.
+    if (Preview *cached = m_previews.object(uid);
+        cached && cached->preview.devicePixelRatio == dpr
+        && (cached->json.constData() == json.constData() || cached->json == json))
+        return &cached->preview;
+    ++m_counters.decodes;
+    auto *entry = new Preview{json, AttachmentPreview::fromJson(json, dpr)};
+    const AttachmentPreview *result = &entry->preview;
+    const auto cost = static_cast<qsizetype>(entry->preview.bytes() / 1024 + 1);
+    if (!m_previews.insert(uid, entry, cost))
+        return nullptr; // larger than the whole cache: shown without thumbnails
+    return result;
 }
 
 const MessageLayout *MessageDelegate::cachedLayout(const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -160,6 +194,21 @@ bool MessageDelegate::isMeasured(const QModelIndex &index) const
     return it != m_heights.constEnd() && it->exact && it->key == keyFor(index);
 }
 
+int MessageDelegate::imageAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const
+{
+    const MessageLayout *row = layout(option, index);
+    return row ? row->imageAt(QPointF(pos - option.rect.topLeft())) : -1;
+}
+
+QRect MessageDelegate::imageRect(const QStyleOptionViewItem &option, const QModelIndex &index, int attachmentIndex) const
+{
+    const MessageLayout *row = layout(option, index);
+    if (!row)
+        return {};
+    const QRectF rect = row->imageRect(attachmentIndex);
+    return rect.isNull() ? QRect() : rect.translated(option.rect.topLeft()).toAlignedRect();
+}
+
 QString MessageDelegate::anchorAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const
 {
     const MessageLayout *row = layout(option, index);
@@ -184,11 +233,20 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, cons
     if (mouse->button() != Qt::LeftButton)
         return false;
     const QString href = anchorAt(option, index, mouse->position().toPoint());
+    const int image = href.isEmpty() ? imageAt(option, index, mouse->position().toPoint()) : -1;
+    const quint64 uid = transcript(index) ? transcript(index)->uid(index.row()) : 0;
     if (event->type() == QEvent::MouseButtonPress) {
         m_pressedHref = href;
-        return !href.isEmpty();
+        m_pressedImage = image;
+        m_pressedImageRow = uid;
+        return !href.isEmpty() || image >= 0;
     }
     const QString pressed = std::exchange(m_pressedHref, QString());
+    const int pressedImage = std::exchange(m_pressedImage, -1);
+    if (image >= 0 && image == pressedImage && uid == m_pressedImageRow) {
+        Q_EMIT imageActivated(transcript(index)->messageAt(index.row()).id, image);
+        return true;
+    }
     if (href.isEmpty() || href != pressed)
         return false;
     activate(href, model, option, index);
@@ -237,6 +295,7 @@ int MessageDelegate::rowWidth() const
 void MessageDelegate::clearCache()
 {
     m_layouts.clear();
+    m_previews.clear();
     m_heights.clear();
     m_painted.clear();
 }

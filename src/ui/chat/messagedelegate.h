@@ -33,6 +33,7 @@ public:
         int sizeHints = 0;
         int layouts = 0; // documents built: markdown parsed and laid out
         int estimates = 0;
+        int decodes = 0; // messages whose attachments were decoded into thumbnails
     };
 
     explicit MessageDelegate(QObject *parent = nullptr);
@@ -57,6 +58,10 @@ public:
     QString anchorAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
     // Where the link with that href is, in viewport coordinates; empty when the row has none.
     QRect anchorRect(const QStyleOptionViewItem &option, const QModelIndex &index, QStringView href) const;
+    // The attachment index of the thumbnail under pos (viewport coordinates), or -1.
+    int imageAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
+    // Where that attachment's thumbnail is, in viewport coordinates; empty when there is none.
+    QRect imageRect(const QStyleOptionViewItem &option, const QModelIndex &index, int attachmentIndex) const;
     // The row's laid-out card (built now if needed); valid until the next layout is built.
     const MessageLayout *layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
 
@@ -73,6 +78,9 @@ Q_SIGNALS:
     void regenerateRequested(qint64 id);
     // A link inside a message's markdown.
     void linkActivated(const QUrl &url);
+    // A click on a thumbnail: attachmentIndex is the attachment's place in the message's
+    // attachments (attachmentsFromJson(message.attachments)).
+    void imageActivated(qint64 messageId, int attachmentIndex);
 
 private:
     struct Key
@@ -93,11 +101,18 @@ private:
         Key key;
         std::unique_ptr<MessageLayout> layout;
     };
+    struct Preview
+    {
+        QString json; // the attachments it was decoded from (shared, not a copy)
+        AttachmentPreview preview;
+    };
 
     const TranscriptModel *transcript(const QModelIndex &index) const;
     Key keyFor(const QModelIndex &index) const;
     const MessageStyle &styleFor(const QStyleOptionViewItem &option) const;
     std::unique_ptr<MessageLayout> build(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    // The row's attachments, decoded once and cached; nullptr when it has none.
+    const AttachmentPreview *preview(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     // The cached layout for the row, built and cached if missing or stale.
     const MessageLayout *cachedLayout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     // Stores an exact height; true when it differs from what sizeHint() has been saying.
@@ -111,9 +126,12 @@ private:
     mutable bool m_styleValid = false;
     mutable QFont m_styleFont;
     mutable QCache<quint64, Cached> m_layouts;
+    mutable QCache<quint64, Preview> m_previews; // cost: KiB
     mutable QHash<quint64, Height> m_heights;
     mutable QHash<quint64, quint64> m_painted;
     mutable Counters m_counters;
     QString m_pressedHref;
+    quint64 m_pressedImageRow = 0; // uid
+    int m_pressedImage = -1;
 };
 } // namespace Llamadesk

@@ -61,6 +61,23 @@ double docHeight(const QTextDocument *doc)
 {
     return doc->documentLayout()->documentSize().height();
 }
+
+// A microphone: a capsule, the cradle under it and its foot.
+void drawMicrophone(QPainter *painter, const QRectF &box, const QColor &color)
+{
+    painter->save();
+    painter->setPen(QPen(color, 1.3, Qt::SolidLine, Qt::RoundCap));
+    const double w = box.width();
+    const double h = box.height();
+    const QRectF capsule(box.left() + w * 0.32, box.top(), w * 0.36, h * 0.62);
+    painter->setBrush(color);
+    painter->drawRoundedRect(capsule, capsule.width() / 2, capsule.width() / 2);
+    painter->setBrush(Qt::NoBrush);
+    const QRectF cradle(box.left() + w * 0.15, box.top() + h * 0.15, w * 0.7, h * 0.62);
+    painter->drawArc(cradle, 180 * 16, 180 * 16);
+    painter->drawLine(QPointF(box.center().x(), cradle.bottom()), QPointF(box.center().x(), box.bottom()));
+    painter->restore();
+}
 } // namespace
 
 QString MessageAnchor::copyCode(int block)
@@ -98,7 +115,7 @@ MessageStyle MessageStyle::from(const QPalette &palette, const QFont &font)
 }
 
 MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
-                             const MessageStyle &style)
+                             const MessageStyle &style, const AttachmentPreview *attachments)
     : m_roleLabel(roleLabel(message))
     , m_detail(message.role == u"assistant" ? message.model : QString())
     , m_time(message.created.isValid() ? QLocale().toString(message.created.toLocalTime().time(), QLocale::ShortFormat)
@@ -116,6 +133,8 @@ MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded
     buildBody(message, width, style);
     buildFooter(message, lastAssistant, width, style);
     for (Part *part : {&m_thinking, &m_body, &m_footer}) {
+        if (part == &m_footer && attachments && !attachments->isEmpty())
+            y += std::ceil(placeAttachments(*attachments, x, y, width, style)) + Gap;
         if (!part->doc)
             continue;
         part->pos = QPointF(x, y);
@@ -331,6 +350,84 @@ void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant
     m_footer.doc->setTextWidth(width);
 }
 
+double MessageLayout::placeAttachments(const AttachmentPreview &attachments, double x, double y, int width,
+                                       const MessageStyle &style)
+{
+    // Thumbnails in rows that wrap, then the chips in rows of their own.
+    double left = x;
+    double top = y;
+    double rowHeight = 0;
+    auto place = [&](QSizeF size) {
+        if (left > x && left + size.width() > x + width) {
+            left = x;
+            top += rowHeight + Gap;
+            rowHeight = 0;
+        }
+        const QRectF rect(QPointF(left, top), size);
+        left += size.width() + Gap;
+        rowHeight = std::max(rowHeight, size.height());
+        return rect;
+    };
+    for (const AttachmentPreview::Image &image : attachments.images) {
+        QSizeF size = image.thumbnail.isNull() ? QSizeF(AttachmentPreview::MaxHeight, AttachmentPreview::MaxHeight) * 0.5
+                                               : image.thumbnail.deviceIndependentSize();
+        // Never wider than the card: a very narrow window scales them down further.
+        if (size.width() > width)
+            size = size.scaled(QSizeF(width, size.height()), Qt::KeepAspectRatio);
+        m_thumbnails.append({image.index, image.thumbnail, place(size), image.toolTip});
+    }
+    if (!attachments.audio.isEmpty() && !m_thumbnails.isEmpty()) {
+        left = x;
+        top += rowHeight + Gap;
+        rowHeight = 0;
+    }
+    const QFontMetricsF small(style.smallFont);
+    for (const AttachmentPreview::Audio &audio : attachments.audio) {
+        const QString text = audioChipText(audio.seconds);
+        const double height = style.smallLineSpacing + 10;
+        const QSizeF size(std::min<double>(width, 10 + 12 + 6 + small.horizontalAdvance(text) + 12), height);
+        m_chips.append({text, place(size)});
+    }
+    return top + rowHeight - y;
+}
+
+void MessageLayout::paintAttachments(QPainter *painter, const QRectF &exposed, const MessageStyle &style) const
+{
+    for (const Thumbnail &thumbnail : m_thumbnails) {
+        if (!thumbnail.rect.intersects(exposed))
+            continue;
+        QPainterPath rounded;
+        rounded.addRoundedRect(thumbnail.rect, 6, 6);
+        painter->save();
+        painter->setClipPath(rounded, Qt::IntersectClip);
+        if (thumbnail.image.isNull()) {
+            painter->fillRect(thumbnail.rect, style.codeBackground);
+            painter->setPen(style.muted);
+            painter->setFont(style.smallFont);
+            painter->drawText(thumbnail.rect, Qt::AlignCenter, tr("?"));
+        } else {
+            // Already at this size: a copy of pixels, no scaling while painting.
+            painter->drawImage(thumbnail.rect, thumbnail.image);
+        }
+        painter->restore();
+        painter->setPen(QPen(style.border, 1));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(thumbnail.rect.adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+    }
+    for (const Chip &chip : m_chips) {
+        if (!chip.rect.intersects(exposed))
+            continue;
+        painter->setPen(QPen(style.border, 1));
+        painter->setBrush(style.codeBackground);
+        painter->drawRoundedRect(chip.rect.adjusted(0.5, 0.5, -0.5, -0.5), chip.rect.height() / 2, chip.rect.height() / 2);
+        const QRectF icon(chip.rect.left() + 10, chip.rect.center().y() - 7, 12, 14);
+        drawMicrophone(painter, icon, style.muted);
+        painter->setPen(style.muted);
+        painter->setFont(style.smallFont);
+        painter->drawText(chip.rect.adjusted(10 + 12 + 6, 0, -10, 0), Qt::AlignVCenter | Qt::AlignLeft, chip.text);
+    }
+}
+
 QList<const MessageLayout::Part *> MessageLayout::parts() const
 {
     return {&m_thinking, &m_body, &m_footer};
@@ -369,6 +466,8 @@ void MessageLayout::paint(QPainter *painter, QPointF rowTopLeft, const QRectF &e
     painter->setBrush(style.codeBackground);
     for (const CodeBlock &code : m_code)
         painter->drawRoundedRect(code.rect.translated(m_body.pos), 6, 6);
+
+    paintAttachments(painter, exposed, style);
 
     for (const Part *part : parts()) {
         if (!part->doc)
@@ -422,6 +521,46 @@ QRectF MessageLayout::anchorRect(QStringView href) const
     return {};
 }
 
+int MessageLayout::imageAt(QPointF rowPos) const
+{
+    for (const Thumbnail &thumbnail : m_thumbnails) {
+        if (thumbnail.rect.contains(rowPos))
+            return thumbnail.index;
+    }
+    return -1;
+}
+
+QRectF MessageLayout::imageRect(int attachmentIndex) const
+{
+    for (const Thumbnail &thumbnail : m_thumbnails) {
+        if (thumbnail.index == attachmentIndex)
+            return thumbnail.rect;
+    }
+    return {};
+}
+
+QString MessageLayout::imageToolTip(int attachmentIndex) const
+{
+    for (const Thumbnail &thumbnail : m_thumbnails) {
+        if (thumbnail.index == attachmentIndex)
+            return thumbnail.toolTip;
+    }
+    return {};
+}
+
+int MessageLayout::imageCount() const
+{
+    return static_cast<int>(m_thumbnails.size());
+}
+
+QStringList MessageLayout::audioChipTexts() const
+{
+    QStringList texts;
+    for (const Chip &chip : m_chips)
+        texts.append(chip.text);
+    return texts;
+}
+
 int MessageLayout::codeBlockCount() const
 {
     return static_cast<int>(m_code.size());
@@ -467,6 +606,9 @@ int MessageLayout::estimateHeight(const StoredMessage &message, bool thinkingExp
     }
     if (message.state == MessageState::Error)
         h += lines(message.error) * style.lineSpacing + 6;
+    // Reading the attachments would mean decoding them: one row of thumbnails is the guess.
+    if (!message.attachments.isEmpty())
+        h += AttachmentPreview::MaxHeight + Gap;
     h += style.smallLineSpacing + PadV + OuterV;
     return h;
 }
@@ -506,6 +648,11 @@ QString MessageLayout::statsText(const StoredMessage &message)
     if (message.state == MessageState::Interrupted)
         parts.append(tr("interrupted"));
     return parts.join(QStringLiteral(" · "));
+}
+
+QString MessageLayout::audioChipText(double seconds)
+{
+    return tr("Spoken question · %1 s").arg(QLocale().toString(seconds, 'f', 1));
 }
 
 QString MessageLayout::thinkingTitle(const StoredMessage &message, bool expanded)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "attachmentpreview.h"
 #include "chat/chatstore.h"
 
 #include <QColor>
@@ -53,8 +54,9 @@ struct MessageStyle
 };
 
 // One message laid out as a card at one width: the "Thinking" section, the content (markdown
-// for the assistant, plain text for the user, whose line breaks matter) and a footer with the
-// statistics and the action links. Building it is the expensive part (markdown parse and text
+// for the assistant, plain text for the user, whose line breaks matter), the attachments
+// (thumbnails in rows that wrap, a chip per recording) and a footer with the statistics and
+// the action links. Building it is the expensive part (markdown parse and text
 // layout); painting and hit-testing it are cheap, which is why delegates cache it.
 class MessageLayout final
 {
@@ -72,8 +74,9 @@ public:
     static constexpr int MaxCardWidth = 860;
     static constexpr int MinCardWidth = 160;
 
+    // attachments: the message's, decoded (nullptr: none shown); only read while constructing.
     MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
-                  const MessageStyle &style);
+                  const MessageStyle &style, const AttachmentPreview *attachments = nullptr);
     ~MessageLayout();
 
     // The whole row, margins included.
@@ -87,6 +90,15 @@ public:
     QString anchorAt(QPointF rowPos) const;
     // Where the link with that href is drawn, in row coordinates; empty when there is none.
     QRectF anchorRect(QStringView href) const;
+
+    // The attachment index of the thumbnail at a point in row coordinates, or -1.
+    int imageAt(QPointF rowPos) const;
+    // Where the thumbnail of that attachment is, in row coordinates; empty when there is none.
+    QRectF imageRect(int attachmentIndex) const;
+    QString imageToolTip(int attachmentIndex) const;
+    int imageCount() const;
+    // The recordings' chips, as shown ("Spoken question · 3.2 s").
+    QStringList audioChipTexts() const;
 
     int codeBlockCount() const;
     QString codeBlockText(int block) const;
@@ -105,6 +117,8 @@ public:
     static QString statsText(const StoredMessage &message);
     // "▸ Thinking (3.2 s)"
     static QString thinkingTitle(const StoredMessage &message, bool expanded);
+    // "Spoken question · 3.2 s"
+    static QString audioChipText(double seconds);
 
 private:
     struct Part
@@ -118,12 +132,28 @@ private:
         QString text;
         QRectF rect; // in body coordinates
     };
+    struct Thumbnail
+    {
+        int index = 0;
+        QImage image;
+        QRectF rect; // row coordinates
+        QString toolTip;
+    };
+    struct Chip
+    {
+        QString text;
+        QRectF rect; // row coordinates
+    };
 
     void buildThinking(const StoredMessage &message, bool expanded, int width, const MessageStyle &style);
     void buildBody(const StoredMessage &message, int width, const MessageStyle &style);
     void buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style);
     // Shades code blocks, adds a Copy link under each and remembers their text.
     void decorateMarkdown(QTextDocument *doc, const MessageStyle &style);
+    // Places the thumbnails and chips from (x, y) in rows of that width; returns their height.
+    double placeAttachments(const AttachmentPreview &attachments, double x, double y, int width,
+                            const MessageStyle &style);
+    void paintAttachments(QPainter *painter, const QRectF &exposed, const MessageStyle &style) const;
     QList<const Part *> parts() const;
 
     QString m_roleLabel;
@@ -138,5 +168,7 @@ private:
     Part m_body;
     Part m_footer;
     QList<CodeBlock> m_code;
+    QList<Thumbnail> m_thumbnails;
+    QList<Chip> m_chips;
 };
 } // namespace Llamadesk

@@ -58,6 +58,7 @@ TranscriptView::TranscriptView(QWidget *parent)
     connect(m_delegate, &MessageDelegate::editRequested, this, &TranscriptView::editRequested);
     connect(m_delegate, &MessageDelegate::regenerateRequested, this, &TranscriptView::regenerateRequested);
     connect(m_delegate, &MessageDelegate::linkActivated, this, &TranscriptView::linkActivated);
+    connect(m_delegate, &MessageDelegate::imageActivated, this, &TranscriptView::imageActivated);
 }
 
 TranscriptView::~TranscriptView() = default;
@@ -165,6 +166,16 @@ QRect TranscriptView::anchorRect(int row, QStringView href) const
     QStyleOptionViewItem option = itemOption();
     option.rect = visualRect(index);
     return m_delegate->anchorRect(option, index, href);
+}
+
+QRect TranscriptView::imageRect(int row, int attachmentIndex) const
+{
+    const QModelIndex index = m_model->index(row);
+    if (!index.isValid())
+        return {};
+    QStyleOptionViewItem option = itemOption();
+    option.rect = visualRect(index);
+    return m_delegate->imageRect(option, index, attachmentIndex);
 }
 
 const TranscriptView::Counters &TranscriptView::counters() const
@@ -361,13 +372,21 @@ void TranscriptView::mouseMoveEvent(QMouseEvent *event)
     QListView::mouseMoveEvent(event);
     const QModelIndex index = indexAt(event->position().toPoint());
     QString href;
+    QString toolTip;
+    int image = -1;
     if (index.isValid()) {
         QStyleOptionViewItem option = itemOption();
         option.rect = visualRect(index);
         href = m_delegate->anchorAt(option, index, event->position().toPoint());
+        if (href.isEmpty())
+            image = m_delegate->imageAt(option, index, event->position().toPoint());
+        if (href.startsWith(u"http"))
+            toolTip = href;
+        else if (image >= 0)
+            toolTip = m_delegate->layout(option, index)->imageToolTip(image);
     }
-    viewport()->setCursor(href.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
-    viewport()->setToolTip(href.startsWith(u"http") ? href : QString());
+    viewport()->setCursor(href.isEmpty() && image < 0 ? Qt::ArrowCursor : Qt::PointingHandCursor);
+    viewport()->setToolTip(toolTip);
 }
 
 void TranscriptView::keyPressEvent(QKeyEvent *event)

@@ -61,6 +61,9 @@ public:
     bool isStickingToBottom() const;
     // Where the link with that href is drawn in the row (viewport coordinates), or an empty rect.
     QRect anchorRect(int row, QStringView href) const;
+    // Where the thumbnail of that attachment is drawn in the row (viewport coordinates), or an
+    // empty rect.
+    QRect imageRect(int row, int attachmentIndex) const;
     // What the view did, for tests and measurements.
     struct Counters
     {
@@ -81,6 +84,9 @@ Q_SIGNALS:
     void textCopied(const QString &text);
     // A link in a message's markdown; opening it is the window's decision.
     void linkActivated(const QUrl &url);
+    // A click on a thumbnail. attachmentIndex: the attachment's place in the message's
+    // attachments (attachmentsFromJson(message.attachments)), recordings included.
+    void imageActivated(qint64 messageId, int attachmentIndex);
 
 protected:
     void paintEvent(QPaintEvent *event) override;

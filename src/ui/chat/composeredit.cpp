@@ -1,0 +1,107 @@
+#include "composeredit.h"
+
+#include <QFileInfo>
+#include <QImage>
+#include <QMimeData>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace Llamadesk
+{
+namespace
+{
+bool looksLikeUrl(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.contains(u'\n') || trimmed.contains(u' '))
+        return false;
+    return trimmed.startsWith(u"http://") || trimmed.startsWith(u"https://") || trimmed.startsWith(u"file://")
+           || trimmed.startsWith(u"data:");
+}
+} // namespace
+
+const QStringList &ComposerEdit::imageSuffixes()
+{
+    static const QStringList suffixes{QStringLiteral("png"),  QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                      QStringLiteral("webp"), QStringLiteral("bmp"), QStringLiteral("gif")};
+    return suffixes;
+}
+
+bool ComposerEdit::isImageFile(const QString &path)
+{
+    return imageSuffixes().contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
+}
+
+QStringList ComposerEdit::imageFiles(const QMimeData *mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    const QList<QUrl> urls = mime->urls();
+    for (const QUrl &url : urls) {
+        if (url.isLocalFile() && isImageFile(url.toLocalFile()))
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+
+ComposerEdit::Offer ComposerEdit::classify(const QMimeData *mime)
+{
+    if (!mime)
+        return Offer::None;
+    if (mime->hasUrls()) {
+        if (!imageFiles(mime).isEmpty())
+            return Offer::ImageFiles;
+        const QList<QUrl> urls = mime->urls();
+        if (std::all_of(urls.cbegin(), urls.cend(), [](const QUrl &url) { return url.isLocalFile(); }))
+            return Offer::OtherFiles;
+    }
+    if (mime->hasImage()) {
+        // Office programs put a picture of the copied cells or text beside the text itself:
+        // the text is what was meant. A browser's "Copy image" gives at most the image's
+        // address as text.
+        if (mime->hasText() && !mime->text().trimmed().isEmpty() && !looksLikeUrl(mime->text()))
+            return Offer::None;
+        return Offer::Image;
+    }
+    return Offer::None;
+}
+
+ComposerEdit::ComposerEdit(QWidget *parent)
+    : QPlainTextEdit(parent)
+{
+}
+
+bool ComposerEdit::canInsertFromMimeData(const QMimeData *source) const
+{
+    switch (classify(source)) {
+    case Offer::Image:
+    case Offer::ImageFiles:
+        return true;
+    case Offer::OtherFiles:
+        return false;
+    case Offer::None:
+        break;
+    }
+    return QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void ComposerEdit::insertFromMimeData(const QMimeData *source)
+{
+    switch (classify(source)) {
+    case Offer::Image:
+        Q_EMIT imagePasted(qvariant_cast<QImage>(source->imageData()));
+        return;
+    case Offer::ImageFiles:
+        Q_EMIT imageFilesOffered(imageFiles(source));
+        return;
+    case Offer::OtherFiles:
+        // Pasted (not dropped) file names are text like any other.
+        break;
+    case Offer::None:
+        break;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
+}
+} // namespace Llamadesk
