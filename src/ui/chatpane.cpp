@@ -18,6 +18,7 @@
 #include "voiceinput.h"
 
 #include <QAction>
+#include <QDropEvent>
 #include <QFileInfo>
 #include <QThreadPool>
 #include <QFile>
@@ -116,6 +117,8 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     // Widgets → session and store.
     connect(m_composer, &Composer::sendRequested, this, &ChatPane::send);
     connect(m_composer, &Composer::stopRequested, &m_session, &ChatSession::stop);
+    m_transcript->viewport()->setAcceptDrops(true);
+    m_transcript->viewport()->installEventFilter(this);
     connect(m_composer, &Composer::attachmentsChanged, this, &ChatPane::updateMic);
     connect(m_composer, &Composer::imageFilesOffered, this, &ChatPane::addImageFiles);
     connect(m_composer, &Composer::imagePasted, this, &ChatPane::addImage);
@@ -369,6 +372,26 @@ void ChatPane::updateMic()
 
 bool ChatPane::eventFilter(QObject *watched, QEvent *event)
 {
+    // Pictures dropped anywhere on the conversation go where pictures dropped on the message box go.
+    // (Handed over as data: Qt sends a drag's later events to whichever widget took its start.)
+    if (watched == m_transcript->viewport()) {
+        if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
+            auto *drag = static_cast<QDragMoveEvent *>(event); // QDragEnterEvent is one
+            if (m_composer->acceptsDrag(drag->mimeData()))
+                drag->acceptProposedAction();
+            else
+                drag->ignore();
+            return true;
+        }
+        if (event->type() == QEvent::Drop) {
+            auto *drop = static_cast<QDropEvent *>(event);
+            if (m_composer->takeDrop(drop->mimeData()))
+                drop->acceptProposedAction();
+            else
+                drop->ignore();
+            return true;
+        }
+    }
     if (m_voice) {
         if (event->type() == QEvent::KeyPress || event->type() == QEvent::KeyRelease) {
             auto *key = static_cast<QKeyEvent *>(event);

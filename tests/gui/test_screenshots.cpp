@@ -22,6 +22,9 @@
 #include "transcriptview.h"
 
 #include <QDialog>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QGuiApplication>
 #include <QMenu>
 #include <QPainter>
@@ -372,4 +375,34 @@ TEST_F(ScreenshotTest, ActiveWindowIsOfferedOnlyWhereTheWindowManagerTellsIt)
     ASSERT_TRUE(failed.wait(3000));
     EXPECT_EQ(failed.at(0).at(0).toString(), window->toolTip());
     EXPECT_TRUE(m_window->isVisible());
+}
+
+// A picture dropped on the conversation, not only on the message box, is attached.
+TEST_F(ScreenshotTest, APictureDroppedOnTheConversationIsAttached)
+{
+    startServer(QStringLiteral("tiny-mmproj-vision.gguf"));
+    QWidget *viewport = m_pane->transcript()->viewport();
+    auto *mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(sharedDir() + QStringLiteral("/media/test.png"))});
+    const QPoint pos = viewport->rect().center();
+    QDragEnterEvent enter(pos, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    enter.setAccepted(false);
+    QCoreApplication::sendEvent(viewport, &enter);
+    EXPECT_TRUE(enter.isAccepted());
+    QDropEvent drop(QPointF(pos), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    drop.setAccepted(false);
+    QCoreApplication::sendEvent(viewport, &drop);
+    EXPECT_TRUE(drop.isAccepted());
+    ASSERT_TRUE(waitUntil([&] { return m_pane->composer()->attachments().size() == 1; }));
+    EXPECT_EQ(m_pane->composer()->attachments().constFirst().name, QStringLiteral("test.png"));
+
+    // Text is not a picture: refused, as on the message box.
+    auto *text = new QMimeData;
+    text->setText(QStringLiteral("just words"));
+    QDragEnterEvent words(pos, Qt::CopyAction, text, Qt::LeftButton, Qt::NoModifier);
+    words.setAccepted(false);
+    QCoreApplication::sendEvent(viewport, &words);
+    EXPECT_FALSE(words.isAccepted());
+    delete mime;
+    delete text;
 }

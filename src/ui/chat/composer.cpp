@@ -390,21 +390,31 @@ void Composer::dragMoveEvent(QDragMoveEvent *event)
 
 void Composer::dropEvent(QDropEvent *event)
 {
-    const QMimeData *mime = event->mimeData();
+    if (takeDrop(event->mimeData()))
+        event->acceptProposedAction();
+    else
+        event->ignore();
+}
+
+bool Composer::acceptsDrag(const QMimeData *mime) const
+{
+    return carriesImages(mime);
+}
+
+bool Composer::takeDrop(const QMimeData *mime)
+{
     switch (ComposerEdit::classify(mime)) {
     case ComposerEdit::Offer::Image:
-        event->acceptProposedAction();
         offerImage(qvariant_cast<QImage>(mime->imageData()));
-        return;
+        return true;
     case ComposerEdit::Offer::ImageFiles:
-        event->acceptProposedAction();
         offerFiles(ComposerEdit::imageFiles(mime));
-        return;
+        return true;
     case ComposerEdit::Offer::OtherFiles:
     case ComposerEdit::Offer::None:
         break;
     }
-    event->ignore();
+    return false;
 }
 
 bool Composer::eventFilter(QObject *watched, QEvent *event)

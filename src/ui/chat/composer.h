@@ -71,6 +71,11 @@ public:
     void setImageInputEnabled(bool enabled, const QString &reasonWhenDisabled = {});
     bool isImageInputEnabled() const;
 
+    // Drops elsewhere (the conversation) handed over: whether a drag carries pictures, and taking
+    // them (imageFilesOffered / imagePasted, or imageRejected while images are disabled).
+    bool acceptsDrag(const QMimeData *mime) const;
+    bool takeDrop(const QMimeData *mime);
+
     QToolButton *screenshotButton() const;
     QToolButton *attachButton() const;
     AttachmentStrip *attachmentStrip() const;
