@@ -134,7 +134,11 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
         for (const StoredMessage &message : m_session.messages()) {
             if (message.id == id) {
                 m_editingId = id;
-                m_composer->setText(message.content); // its images stay with the message
+                m_composer->setText(message.content);
+                // Its pictures come along, to keep, remove or add to; a recording stays with it.
+                QList<MessageAttachment> images = attachmentsFromJson(message.attachments);
+                images.removeIf([](const MessageAttachment &a) { return !a.isImage(); });
+                m_composer->setAttachments(images);
                 m_composer->editor()->setFocus();
             }
         }
@@ -480,11 +484,8 @@ void ChatPane::send(const QString &text, const QList<MessageAttachment> &attachm
 {
     bool sent = false;
     if (m_editingId != 0) {
-        // Images added while editing join the question's own.
-        sent = attachments.isEmpty() ? m_session.editAndResend(m_editingId, text) : false;
-        if (!attachments.isEmpty())
-            m_banner->showMessage(InlineBanner::Level::Info,
-                                  tr("Images cannot be added to an edited question; send them as a new one."));
+        // What the composer holds is the question's picture list now.
+        sent = m_session.editAndResend(m_editingId, text, attachments);
         m_editingId = 0;
     } else {
         sent = m_session.send(text, attachments);

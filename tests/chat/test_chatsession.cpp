@@ -332,3 +332,21 @@ TEST_F(ChatSessionTest, NeitherTextNorAttachmentSendsNothing)
     EXPECT_FALSE(m_session->send(QStringLiteral("  "), {}));
     EXPECT_EQ(m_session->currentConversation(), 0);
 }
+
+TEST_F(ChatSessionTest, AnEditThatSaysWhichImagesItHasReplacesThemAndKeepsTheRecording)
+{
+    startServer({}, QStringLiteral("tiny-mmproj-both.gguf"));
+    MessageAttachment second = testImage();
+    second.name = QStringLiteral("second.png");
+    ASSERT_TRUE(m_session->send(QString(), {testImage(), second, testRecording()}));
+    ASSERT_TRUE(waitUntilIdle());
+    // The user removed the first picture while editing.
+    ASSERT_TRUE(m_session->editAndResend(m_session->messages().constFirst().id, QStringLiteral("And now?"),
+                                         QList<MessageAttachment>{second}));
+    ASSERT_TRUE(waitUntilIdle());
+    const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
+    ASSERT_EQ(stored.size(), 2);
+    EXPECT_EQ(stored.at(0).content, QStringLiteral("And now?"));
+    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), (QList<MessageAttachment>{second, testRecording()}));
+    EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
+}

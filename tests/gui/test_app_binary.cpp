@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
 
@@ -300,6 +301,77 @@ TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
     ASSERT_TRUE(sent) << log.constData();
     EXPECT_TRUE(log.contains("Hz, 1 channel(s)") && log.contains("(16000 Hz")) << log.constData();
     // The server took it: its log has the request answered 200 (a WAV it could not read is a 400).
+    const QString serverLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log");
+    EXPECT_TRUE(TestSupport::waitUntil([&] {
+        return TestSupport::readFile(serverLog).contains("POST /v1/chat/completions 127.0.0.1 200");
+    }, std::chrono::seconds(10))) << TestSupport::readFile(serverLog).right(2000).constData();
+}
+
+// The screenshot path end to end in the real app: Ctrl+Shift+S, a drag on the frozen screen
+// with the real mouse, the picture attached (its size in the log), the question answered.
+TEST(AppBinary, CtrlShiftSAndADragAttachAScreenRegionThatIsSentWithTheQuestion)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    TestSupport::TempXdg xdg;
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
+        settings.setValue(QStringLiteral("server/model"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
+        settings.setValue(QStringLiteral("server/mmproj"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-mmproj-vision.gguf")));
+        settings.setValue(QStringLiteral("server/port"), 0);
+    }
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini});
+    ASSERT_TRUE(running.process.waitForStarted());
+    const QString window = running.window();
+    ASSERT_FALSE(window.isEmpty());
+    const QString appLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log");
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return TestSupport::readFile(appLog).contains("llama-server is ready"); },
+                                       std::chrono::seconds(15)));
+    // Screenshots are enabled once /props says the model sees: until then the shortcut is
+    // ignored, so press it until the region overlay is up.
+    const auto overlay = [&] {
+        QProcess search;
+        search.start(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
+                                                 QStringLiteral("--pid"), running.pid(), QStringLiteral("--name"),
+                                                 QStringLiteral("^Select a region$")});
+        search.waitForFinished(5000);
+        return QString::fromLocal8Bit(search.readAllStandardOutput()).trimmed().section(u'\n', 0, 0);
+    };
+    QString overlayWindow;
+    ASSERT_TRUE(TestSupport::waitUntil([&] {
+        tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window});
+        // Through the X server's keyboard (XTEST), as a person types: the focused window gets it.
+        tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("ctrl+shift+s")});
+        return TestSupport::waitUntil([&] { return !(overlayWindow = overlay()).isEmpty(); }, std::chrono::milliseconds(1500));
+    }, std::chrono::seconds(10))) << TestSupport::readFile(appLog).constData();
+    screenshot(QStringLiteral("app-binary-region-overlay"));
+
+    // 240 x 120 screen pixels, dragged with the real mouse.
+    tool(QStringLiteral("xdotool"), {QStringLiteral("mousemove"), QStringLiteral("--sync"), QStringLiteral("100"), QStringLiteral("80"),
+                                     QStringLiteral("mousedown"), QStringLiteral("1"),
+                                     QStringLiteral("mousemove"), QStringLiteral("--sync"), QStringLiteral("200"), QStringLiteral("140"),
+                                     QStringLiteral("mousemove"), QStringLiteral("--sync"), QStringLiteral("340"), QStringLiteral("200"),
+                                     QStringLiteral("mouseup"), QStringLiteral("1")});
+    QRegularExpressionMatch attached;
+    ASSERT_TRUE(TestSupport::waitUntil([&] {
+        attached = QRegularExpression(QStringLiteral("Screenshot (\\d+)x(\\d+) sent as"))
+                       .match(QString::fromUtf8(TestSupport::readFile(appLog)));
+        return attached.hasMatch();
+    }, std::chrono::seconds(5))) << TestSupport::readFile(appLog).constData();
+    EXPECT_NEAR(attached.captured(1).toInt(), 240, 1);
+    EXPECT_NEAR(attached.captured(2).toInt(), 120, 1);
+
+    // The window is back with the picture in the message box; the question goes with it.
+    screenshot(QStringLiteral("app-binary-region-taken"));
+    ASSERT_EQ(running.window(), window) << TestSupport::readFile(appLog).constData(); // mapped again
+    tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window});
+    tool(QStringLiteral("xdotool"), {QStringLiteral("type"), QStringLiteral("--window"), window, QStringLiteral("What is this?")});
+    screenshot(QStringLiteral("app-binary-region-attached"));
+    tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("--window"), window, QStringLiteral("Return")});
     const QString serverLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log");
     EXPECT_TRUE(TestSupport::waitUntil([&] {
         return TestSupport::readFile(serverLog).contains("POST /v1/chat/completions 127.0.0.1 200");

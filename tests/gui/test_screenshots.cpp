@@ -406,3 +406,58 @@ TEST_F(ScreenshotTest, APictureDroppedOnTheConversationIsAttached)
     delete mime;
     delete text;
 }
+
+// The keystroke that started a capture, delivered again as the window comes back, must not open
+// a second overlay; a new request a moment later works.
+TEST_F(ScreenshotTest, ARequestRightAfterACaptureEndedIsTakenAsTheSameKeystroke)
+{
+    startServer(QStringLiteral("tiny-mmproj-vision.gguf"));
+    QSignalSpy cancelled(m_screenshots.get(), &ScreenshotController::cancelled);
+    m_screenshots->capture(ScreenshotMode::Region);
+    ASSERT_TRUE(waitUntil([&] { return m_screenshots->overlay() && m_screenshots->overlay()->isVisible(); }));
+    QTest::keyClick(m_screenshots->overlay(), Qt::Key_Escape);
+    ASSERT_TRUE(cancelled.count() == 1 || cancelled.wait(3000));
+
+    m_screenshots->capture(ScreenshotMode::Region); // the same keystroke, again
+    EXPECT_FALSE(m_screenshots->isBusy());
+    EXPECT_TRUE(m_window->isVisible());
+    // Asked again once the moment has passed, it captures.
+    ASSERT_TRUE(waitUntil([&] {
+        m_screenshots->capture(ScreenshotMode::Region);
+        return m_screenshots->isBusy();
+    }, std::chrono::milliseconds(ScreenshotController::RepeatGuardMs * 5)));
+    ASSERT_TRUE(waitUntil([&] { return m_screenshots->overlay() && m_screenshots->overlay()->isVisible(); }));
+    QTest::keyClick(m_screenshots->overlay(), Qt::Key_Escape);
+    ASSERT_TRUE(cancelled.count() == 2 || cancelled.wait(3000));
+}
+
+// Edit puts a question's pictures back in the composer with its words; what is sent is what the
+// composer then holds.
+TEST_F(ScreenshotTest, EditingAQuestionBringsItsPicturesToTheComposer)
+{
+    startServer(QStringLiteral("tiny-mmproj-vision.gguf"));
+    Composer *composer = m_pane->composer();
+    const QString png = sharedDir() + QStringLiteral("/media/test.png");
+    Q_EMIT composer->imageFilesOffered({png, png});
+    ASSERT_TRUE(waitUntil([&] { return composer->attachments().size() == 2; }));
+    composer->editor()->setFocus();
+    QTest::keyClicks(composer->editor(), QStringLiteral("Two of them"));
+    QTest::keyClick(composer->editor(), Qt::Key_Return);
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && m_session->messages().size() == 2; }, std::chrono::seconds(10)));
+
+    Q_EMIT m_pane->transcript()->editRequested(m_session->messages().constFirst().id);
+    EXPECT_EQ(composer->text(), QStringLiteral("Two of them"));
+    ASSERT_EQ(composer->attachments().size(), 2);
+    saveScreenshot(m_window.get(), QStringLiteral("screenshot-editing-with-pictures"));
+    QList<MessageAttachment> one = composer->attachments();
+    one.removeLast();
+    composer->setAttachments(one); // what the remove button does
+    composer->setText(QStringLiteral("Just one"));
+    composer->editor()->setFocus();
+    QTest::keyClick(composer->editor(), Qt::Key_Return);
+    ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && m_session->messages().size() == 2
+                                       && m_session->messages().constFirst().content == u"Just one"; },
+                          std::chrono::seconds(10)));
+    EXPECT_EQ(attachmentsFromJson(m_session->messages().constFirst().attachments).size(), 1);
+    EXPECT_TRUE(composer->attachments().isEmpty());
+}

@@ -297,7 +297,8 @@ bool ChatSession::regenerate()
     return true;
 }
 
-bool ChatSession::editAndResend(qint64 userMessageId, const QString &text)
+bool ChatSession::editAndResend(qint64 userMessageId, const QString &text,
+                                std::optional<QList<MessageAttachment>> images)
 {
     if (m_busy)
         return false;
@@ -308,8 +309,18 @@ bool ChatSession::editAndResend(qint64 userMessageId, const QString &text)
     }
     if (index < 0)
         return false;
-    // The images and the recording belong to the question: editing its words keeps them.
-    const QList<MessageAttachment> attachments = attachmentsFromJson(m_messages.at(index).attachments);
+    // The images and the recording belong to the question: editing its words keeps them, unless
+    // the edit says which images it has now. A recording is kept either way.
+    QList<MessageAttachment> attachments = attachmentsFromJson(m_messages.at(index).attachments);
+    if (images) {
+        attachments.removeIf([](const MessageAttachment &a) { return a.isImage(); });
+        for (const MessageAttachment &image : *images) {
+            if (image.isImage())
+                attachments.append(image);
+        }
+        std::stable_partition(attachments.begin(), attachments.end(),
+                              [](const MessageAttachment &a) { return a.isImage(); });
+    }
     if (text.trimmed().isEmpty() && attachments.isEmpty())
         return false;
     if (!m_store.deleteMessagesFrom(m_conversation, userMessageId))

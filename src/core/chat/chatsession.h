@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 #include <QObject>
 
+#include <optional>
+
 namespace Llamadesk
 {
 class Settings;
@@ -39,9 +41,11 @@ public:
     void stop();
     // Drops the last answer and asks again.
     bool regenerate();
-    // Replaces a user message (and everything after it) with new text and asks again; the
-    // message's images and recording stay with it.
-    bool editAndResend(qint64 userMessageId, const QString &text);
+    // Replaces a user message (and everything after it) with new text and asks again. The
+    // message's images stay with it, or are replaced by `images` when given (the composer shows
+    // them while editing, and the user may remove or add some); a recording always stays.
+    bool editAndResend(qint64 userMessageId, const QString &text,
+                       std::optional<QList<MessageAttachment>> images = std::nullopt);
 
     // The request for the current history (what send() posts), for tests and diagnostics. A user
     // message with attachments becomes content parts: its text, its images (image_url), its
