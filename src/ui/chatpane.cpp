@@ -108,6 +108,8 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     screenshot->setObjectName(QStringLiteral("screenshotAction"));
     screenshot->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     screenshot->setShortcutContext(Qt::WindowShortcut);
+    // Held down, the keys repeat; one press is one screenshot.
+    screenshot->setAutoRepeat(false);
     addAction(screenshot);
     connect(screenshot, &QAction::triggered, this, [this] {
         if (m_screenshots && m_composer->isImageInputEnabled())

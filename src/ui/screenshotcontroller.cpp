@@ -79,14 +79,6 @@ void ScreenshotController::capture(ScreenshotMode mode)
         QTimer::singleShot(0, this, [this, reason] { Q_EMIT failed(reason); });
         return;
     }
-    // The keystroke that asked for the last capture can arrive again the moment the window is
-    // back (seen with key events sent to the window with XSendEvent, as macro tools do): a second
-    // overlay the user never asked for. Nobody starts a new capture within this time on purpose.
-    if (m_sinceFinished.isValid() && !m_sinceFinished.hasExpired(RepeatGuardMs)) {
-        spdlog::info("A screenshot was asked for {} ms after the last one ended; taken as the same keystroke",
-                     m_sinceFinished.elapsed());
-        return;
-    }
     m_mode = mode;
     setBusy(true);
     // Not from inside the key or click that asked: the window is hidden once that event is done.
@@ -168,7 +160,6 @@ void ScreenshotController::finish()
 {
     restoreWindow();
     setBusy(false);
-    m_sinceFinished.start();
 }
 
 void ScreenshotController::restoreWindow()

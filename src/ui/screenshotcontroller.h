@@ -4,7 +4,6 @@
 #include "screengrabber.h"
 #include "screenshotmode.h"
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QRect>
@@ -29,8 +28,6 @@ public:
     // How long the screen gets to repaint what was under the hidden window before the grab. X11
     // without a compositor repaints within a frame or two; compositors animate the hiding.
     static constexpr int DefaultSettleMs = 200;
-    // A request this soon after a capture ended is ignored (see capture()).
-    static constexpr int RepeatGuardMs = 400;
 
     ScreenshotController(ScreenGrabber &grabber, const Settings &settings, QWidget *window,
                          QObject *parent = nullptr);
@@ -70,6 +67,5 @@ private:
     int m_settleMs = DefaultSettleMs;
     bool m_busy = false;
     bool m_hidden = false; // we hid the window and owe it a show()
-    QElapsedTimer m_sinceFinished;
 };
 } // namespace Llamadesk
