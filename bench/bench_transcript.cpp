@@ -1,10 +1,18 @@
 // The transcript under a real display (offscreen without one):
 //  - opening a stored conversation of 1,000 messages: time to the first paint (target < 300 ms);
+//  - a conversation of 20 questions, each with a 1536x864 screenshot: loading it from the store
+//    and the first paint, against the same conversation without the pictures;
 //  - an answer streaming in at 2,000 tokens/s: the longest event-loop stall (target < 50 ms) and
 //    the main thread's CPU share, against an idle event loop measured in the same run.
 //   bench_transcript [seconds of streaming, default 10]
 #include "chat/chatstore.h"
+#include "chat/messageattachment.h"
+#include "imageattachment.h"
 #include "transcriptview.h"
+
+#include <QPainter>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -77,6 +85,71 @@ LoopFigures measureLoop(int ms, const std::function<void()> &everyMs)
     figures.cpuShare = (threadCpuMs() - cpuStart) / static_cast<double>(wall.elapsed());
     return figures;
 }
+double firstPaintMs(Llamadesk::TranscriptView &view, PaintWatcher &watcher,
+                    const QList<Llamadesk::StoredMessage> &messages)
+{
+    view.setMessages({});
+    QCoreApplication::processEvents();
+    watcher.painted = false;
+    QElapsedTimer clock;
+    clock.start();
+    view.setMessages(messages);
+    while (!watcher.painted)
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+    return static_cast<double>(clock.nsecsElapsed()) / 1e6;
+}
+
+// A screen-like picture: panels, text-like noise and a photo area, so that it encodes to a size
+// real screenshots have.
+QImage screenLike(int seed)
+{
+    QImage image(2560, 1440, QImage::Format_RGB32);
+    image.fill(QColor(236, 236, 236));
+    QPainter painter(&image);
+    QRandomGenerator random(static_cast<quint32>(seed));
+    for (int y = 60; y < 1400; y += 28)
+        for (int x = 40; x < 1500; x += 9)
+            if (random.bounded(3) != 0)
+                painter.fillRect(x, y, 7, 14, QColor(40, 40, 40));
+    for (int y = 100; y < 900; ++y)
+        for (int x = 1600; x < 2500; ++x)
+            image.setPixel(x, y, qRgb((x + y + static_cast<int>(random.bounded(40))) & 0xff, (y * 2) & 0xff,
+                                      static_cast<int>(random.bounded(256))));
+    return image;
+}
+
+struct PictureFigures
+{
+    double loadMs = 0;
+    double paintMs = 0;
+};
+
+// Stores the conversation, reads it back (ChatStore::messages) and paints it.
+PictureFigures openConversation(Llamadesk::TranscriptView &view, PaintWatcher &watcher,
+                                const QList<Llamadesk::MessageAttachment> &pictures)
+{
+    QTemporaryDir dir;
+    Llamadesk::ChatStore store(dir.filePath(QStringLiteral("chats.sqlite")));
+    store.open();
+    const qint64 id = store.createConversation(QStringLiteral("Screens"));
+    for (int i = 0; i < 20; ++i) {
+        Llamadesk::StoredMessage question = message(0, true, QStringLiteral("What is on this screen? %1").arg(i));
+        question.conversationId = id;
+        if (!pictures.isEmpty())
+            question.attachments = Llamadesk::attachmentsToJson({pictures.at(i % pictures.size())});
+        store.addMessage(question);
+        Llamadesk::StoredMessage answer = message(0, false, QStringLiteral("A window with some text and a photo."));
+        answer.conversationId = id;
+        store.addMessage(answer);
+    }
+    PictureFigures figures;
+    QElapsedTimer clock;
+    clock.start();
+    const QList<Llamadesk::StoredMessage> messages = store.messages(id);
+    figures.loadMs = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+    figures.paintMs = firstPaintMs(view, watcher, messages);
+    return figures;
+}
 } // namespace
 
 int main(int argc, char **argv)
@@ -107,6 +180,18 @@ int main(int argc, char **argv)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
     const double openMs = static_cast<double>(open.nsecsElapsed()) / 1e6;
 
+    // Pictures: four different screenshots, as sent (1536x864).
+    QList<Llamadesk::MessageAttachment> pictures;
+    qsizetype pictureBytes = 0;
+    for (int i = 0; i < 4; ++i) {
+        const Llamadesk::ImageResult encoded =
+                Llamadesk::ImageAttachment::fromImage(screenLike(i), Llamadesk::ImageEncodeOptions{});
+        pictures.append(*encoded.attachment);
+        pictureBytes += encoded.attachment->data.size();
+    }
+    const PictureFigures plain = openConversation(view, watcher, {});
+    const PictureFigures withPictures = openConversation(view, watcher, pictures);
+
     // Idle baseline, then 2,000 tokens/s (two tokens every millisecond tick).
     view.setMessages({message(1, true, QStringLiteral("Go")), message(2, false, QString())});
     const LoopFigures idle = measureLoop(2000, {});
@@ -127,6 +212,12 @@ int main(int argc, char **argv)
     });
 
     std::printf("open 1,000 messages, time to first paint: %.1f ms (target < 300 ms)\n", openMs);
+    std::printf("20 questions with a screenshot each (%.0f KB a picture): load %.1f ms, first paint %.1f ms; "
+                "without the pictures: load %.1f ms, first paint %.1f ms\n",
+                static_cast<double>(pictureBytes) / 4 / 1024, withPictures.loadMs, withPictures.paintMs, plain.loadMs,
+                plain.paintMs);
+    std::printf("ratio pictures / plain, load + first paint: %.1f\n",
+                (withPictures.loadMs + withPictures.paintMs) / std::max(plain.loadMs + plain.paintMs, 0.001));
     std::printf("streaming %d tokens over %d s: longest event-loop stall %.1f ms (target < 50 ms), "
                 "main thread CPU %.0f%%\n",
                 tokens, seconds, busy.longestStallMs, busy.cpuShare * 100);
