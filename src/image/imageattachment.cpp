@@ -270,21 +270,23 @@ QImage decode(const MessageAttachment &attachment)
     return QImage::fromData(attachment.data);
 }
 
-void encodeAsync(const QImage &image, const ImageEncodeOptions &options, const QString &name,
-                 QObject *context, std::function<void(ImageResult)> done)
+namespace
+{
+// Runs work on a worker thread (QThreadPool::globalInstance()) and hands its result to done on
+// context's thread. The result is posted to a relay that lives on the context's thread and that
+// only the posted call deletes, so the worker never touches an object that may be gone; whether
+// the context still lives is asked there, on its own thread, where the answer cannot change
+// under our feet.
+void runAsync(std::function<ImageResult()> work, QObject *context, std::function<void(ImageResult)> done)
 {
     if (!context || !done)
         return;
-    // The result is posted to a relay that lives on the context's thread and that only the
-    // posted call deletes, so the worker never touches an object that may be gone; whether the
-    // context still lives is asked there, on its own thread, where the answer cannot change
-    // under our feet.
     auto *relay = new QObject;
     relay->moveToThread(context->thread());
     QPointer<QObject> guard(context);
-    QThreadPool::globalInstance()->start([image, options, name, relay, guard = std::move(guard),
+    QThreadPool::globalInstance()->start([work = std::move(work), relay, guard = std::move(guard),
                                           done = std::move(done)]() mutable {
-        ImageResult result = fromImage(image, options, name);
+        ImageResult result = work();
         QMetaObject::invokeMethod(
             relay,
             [relay, guard = std::move(guard), done = std::move(done), result = std::move(result)]() mutable {
@@ -294,5 +296,18 @@ void encodeAsync(const QImage &image, const ImageEncodeOptions &options, const Q
             },
             Qt::QueuedConnection);
     });
+}
+} // namespace
+
+void encodeAsync(const QImage &image, const ImageEncodeOptions &options, const QString &name,
+                 QObject *context, std::function<void(ImageResult)> done)
+{
+    runAsync([image, options, name] { return fromImage(image, options, name); }, context, std::move(done));
+}
+
+void fromFileAsync(const QString &path, const ImageEncodeOptions &options, QObject *context,
+                   std::function<void(ImageResult)> done)
+{
+    runAsync([path, options] { return fromFile(path, options); }, context, std::move(done));
 }
 } // namespace Llamadesk::ImageAttachment

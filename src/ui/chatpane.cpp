@@ -19,8 +19,6 @@
 
 #include <QAction>
 #include <QDropEvent>
-#include <QFileInfo>
-#include <QThreadPool>
 #include <QFile>
 #include <QFileDialog>
 #include <QKeyEvent>
@@ -551,34 +549,22 @@ void ChatPane::updateImageInput()
 void ChatPane::addImageFiles(const QStringList &paths)
 {
     const ImageEncodeOptions options = ImageEncodeOptions::from(m_settings);
-    // Reading and encoding a photo takes tens of milliseconds: off the GUI thread.
-    QPointer<ChatPane> self(this);
-    for (const QString &path : paths) {
-        QThreadPool::globalInstance()->start([self, path, options] {
-            ImageResult result = ImageAttachment::fromFile(path, options);
-            QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, result = std::move(result)] {
-                        if (!self)
-                            return;
-                        if (result.attachment)
-                            self->m_composer->addAttachment(*result.attachment);
-                        else
-                            self->m_banner->showMessage(InlineBanner::Level::Error, result.error);
-                    },
-                    Qt::QueuedConnection);
-        });
-    }
+    for (const QString &path : paths)
+        ImageAttachment::fromFileAsync(path, options, this, [this](const ImageResult &result) { addImageResult(result); });
 }
 
 void ChatPane::addImage(const QImage &image)
 {
-    ImageAttachment::encodeAsync(image, ImageEncodeOptions::from(m_settings), tr("Pasted image"), this, [this](ImageResult result) {
-        if (result.attachment)
-            m_composer->addAttachment(*result.attachment);
-        else
-            m_banner->showMessage(InlineBanner::Level::Error, result.error);
-    });
+    ImageAttachment::encodeAsync(image, ImageEncodeOptions::from(m_settings), tr("Pasted image"), this,
+                                 [this](const ImageResult &result) { addImageResult(result); });
+}
+
+void ChatPane::addImageResult(const ImageResult &result)
+{
+    if (result.attachment)
+        m_composer->addAttachment(*result.attachment);
+    else
+        m_banner->showMessage(InlineBanner::Level::Error, result.error);
 }
 
 void ChatPane::openImage(qint64 messageId, int index)

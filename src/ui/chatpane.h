@@ -30,6 +30,7 @@ class GlobalHotkey;
 class Settings;
 class TranscriptView;
 class VoiceInput;
+struct ImageResult;
 struct ServerProps;
 
 // The chat: conversations on the left, the transcript and the composer on the right. Keeps the
@@ -92,6 +93,7 @@ private:
     void updateImageInput();
     void addImageFiles(const QStringList &paths);
     void addImage(const QImage &image);
+    void addImageResult(const ImageResult &result);
     void openImage(qint64 messageId, int index);
     bool sendSpokenQuestion(const AudioClip &clip);
     void bringWindowForward();
