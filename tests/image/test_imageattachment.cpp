@@ -636,6 +636,27 @@ TEST(ImageAttachmentAsync, DeliversOnTheContextsThread)
     EXPECT_EQ(QSize(delivered->attachment->width, delivered->attachment->height), QSize(1536, 512));
 }
 
+TEST(ImageAttachmentAsync, FilesAreReadOffTheCallersThreadAndDeliveredOnIt)
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("wide.png"));
+    ASSERT_TRUE(quadrants(3000, 1000).save(file));
+    QObject context;
+    std::optional<ImageResult> delivered;
+    std::optional<ImageResult> missing;
+    ImageAttachment::fromFileAsync(file, Defaults, &context, [&](ImageResult result) { delivered = std::move(result); });
+    ImageAttachment::fromFileAsync(dir.filePath(QStringLiteral("gone.png")), Defaults, &context,
+                                   [&](ImageResult result) { missing = std::move(result); });
+    EXPECT_FALSE(delivered.has_value());
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return delivered.has_value() && missing.has_value(); },
+                                       std::chrono::seconds(20)));
+    ASSERT_TRUE(*delivered) << delivered->error.toStdString();
+    EXPECT_EQ(delivered->attachment->name, QStringLiteral("wide.png"));
+    EXPECT_EQ(QSize(delivered->attachment->width, delivered->attachment->height), QSize(1536, 512));
+    EXPECT_FALSE(*missing);
+    EXPECT_TRUE(missing->error.contains(u"gone.png")) << missing->error.toStdString();
+}
+
 TEST(ImageAttachmentAsync, DeliversToAContextOnAnotherThread)
 {
     QThread thread;
