@@ -46,6 +46,8 @@ TEST(MessageAttachment, UnreadableEntriesAreLeftOutAndTheRestKept)
     EXPECT_TRUE(read.at(1).isAudio());
     EXPECT_EQ(read.at(1).mimeType, QStringLiteral("audio/wav"));
     EXPECT_EQ(read.at(1).seconds, 0.0);
+    // What was read is written back the same way.
+    EXPECT_EQ(attachmentsFromJson(attachmentsToJson(read)), read);
     for (const QString &broken : {QStringLiteral("{"), QStringLiteral("{}"), QStringLiteral("\"x\""),
                                   QStringLiteral("[1,2]"), QStringLiteral("\xff\xfe")})
         EXPECT_TRUE(attachmentsFromJson(broken).isEmpty()) << broken.toStdString();

@@ -123,7 +123,7 @@ QList<MessageAttachment> attachmentsFromJson(const QString &text)
         } else if (kind == u"audio") {
             attachment.kind = MessageAttachment::Kind::Audio;
             const auto seconds = entry.find("seconds");
-            if (seconds != entry.end() && seconds->is_number())
+            if (seconds != entry.end() && seconds->is_number() && std::isfinite(seconds->get<double>()))
                 attachment.seconds = std::max(0.0, seconds->get<double>());
             if (attachment.mimeType.isEmpty())
                 attachment.mimeType = QStringLiteral("audio/wav");
