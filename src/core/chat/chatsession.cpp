@@ -22,6 +22,7 @@ QString titleFrom(const QString &text)
         title = title.left(57).trimmed() + QStringLiteral("\u2026");
     return title;
 }
+
 // A conversation started by a screenshot or a spoken question alone.
 QString attachmentTitle(const QList<MessageAttachment> &attachments)
 {

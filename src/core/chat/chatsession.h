@@ -49,7 +49,7 @@ public:
 
     // The request for the current history (what send() posts), for tests and diagnostics. A user
     // message with attachments becomes content parts: its text, its images (image_url), its
-    // recording (input_audio); a recording without text gets SpokenQuestionInstruction().
+    // recording (input_audio); a recording without text gets spokenQuestionInstruction().
     ChatRequest buildRequest() const;
     static QString spokenQuestionInstruction();
 
