@@ -531,11 +531,6 @@ void ChatPane::setScreenshotHotkey(GlobalHotkey *hotkey)
     followHotkeySetting(hotkey, Keys::VisionGlobalHotkey);
 }
 
-bool ChatPane::imageInputEnabled() const
-{
-    return m_composer->isImageInputEnabled();
-}
-
 void ChatPane::updateImageInput()
 {
     QString reason;

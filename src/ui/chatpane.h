@@ -71,8 +71,6 @@ public:
     void setScreenshots(ScreenshotController *screenshots);
     // Ctrl+Shift+S anywhere on the desktop; follows vision/global_hotkey.
     void setScreenshotHotkey(GlobalHotkey *hotkey);
-    // Whether images can be attached now, and why not (tooltip of the disabled actions).
-    bool imageInputEnabled() const;
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

@@ -2,12 +2,10 @@
 
 #include "imageattachment.h"
 #include "regionoverlay.h"
-#include "settingkeys.h"
 #include "settings.h"
 
 #include <QTimer>
 #include <QWidget>
-#include <QWindow>
 
 #include <spdlog/spdlog.h>
 

@@ -83,6 +83,23 @@ QPoint windowPosition(const QString &windowId)
     }
     return position;
 }
+// A settings file that runs the fake llama-server with tiny-llama.gguf on any free port and, when
+// given, one of the tiny projectors from ../shared/models.
+QString writeServerSettings(const QTemporaryDir &dir, const QString &projector = {})
+{
+    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
+    QSettings settings(ini, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
+    settings.setValue(QStringLiteral("server/model"),
+                      QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
+    if (!projector.isEmpty())
+        settings.setValue(QStringLiteral("server/mmproj"),
+                          QString(TestSupport::sharedDir() + QStringLiteral("/models/") + projector));
+    settings.setValue(QStringLiteral("server/port"), 0);
+    settings.setValue(QStringLiteral("server/autostart"), true);
+    return ini;
+}
+
 // The real app, started with temporary XDG folders and its own settings file, killed at the end
 // of the test if it is still running.
 class RunningApp final
@@ -108,6 +125,15 @@ public:
     QString pid() const { return QString::number(process.processId()); }
     // The main window's X id, once it is shown.
     QString window() const { return findWindow(QStringLiteral("^Llamadesk$")); }
+    // The same without waiting: empty while there is none (xdotool search then exits 1).
+    QString visibleWindowNow(const QString &title) const
+    {
+        QProcess search;
+        search.start(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
+                                                 QStringLiteral("--pid"), pid(), QStringLiteral("--name"), title});
+        search.waitForFinished(5000);
+        return QString::fromLocal8Bit(search.readAllStandardOutput()).trimmed().section(u'\n', 0, 0);
+    }
     QString findWindow(const QString &title) const
     {
         return tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
@@ -207,15 +233,7 @@ TEST(AppBinary, AutostartTurnsTheDotGreenAndQuittingStopsTheServer)
     LLAMADESK_REQUIRE_DISPLAY();
     TestSupport::TempXdg xdg;
     QTemporaryDir dir;
-    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
-    {
-        QSettings settings(ini, QSettings::IniFormat);
-        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
-        settings.setValue(QStringLiteral("server/model"),
-                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
-        settings.setValue(QStringLiteral("server/port"), 0);
-        settings.setValue(QStringLiteral("server/autostart"), true);
-    }
+    const QString ini = writeServerSettings(dir); // autostart on, as the test's name says
 
     RunningApp running(xdg, {QStringLiteral("--settings"), ini});
     QProcess &app = running.process;
@@ -260,16 +278,7 @@ TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
     const QString speech = dir.filePath(QStringLiteral("speech.wav"));
     ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
                                                              QStringLiteral("what is on my screen")}), 0);
-    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
-    {
-        QSettings settings(ini, QSettings::IniFormat);
-        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
-        settings.setValue(QStringLiteral("server/model"),
-                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
-        settings.setValue(QStringLiteral("server/mmproj"),
-                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-mmproj-audio.gguf")));
-        settings.setValue(QStringLiteral("server/port"), 0);
-    }
+    const QString ini = writeServerSettings(dir, QStringLiteral("tiny-mmproj-audio.gguf"));
     RunningApp running(xdg, {QStringLiteral("--settings"), ini});
     QProcess &app = running.process;
     ASSERT_TRUE(app.waitForStarted());
@@ -314,16 +323,7 @@ TEST(AppBinary, CtrlShiftSAndADragAttachAScreenRegionThatIsSentWithTheQuestion)
     LLAMADESK_REQUIRE_DISPLAY();
     TestSupport::TempXdg xdg;
     QTemporaryDir dir;
-    const QString ini = dir.filePath(QStringLiteral("llamadesk.ini"));
-    {
-        QSettings settings(ini, QSettings::IniFormat);
-        settings.setValue(QStringLiteral("server/executable"), QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
-        settings.setValue(QStringLiteral("server/model"),
-                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-llama.gguf")));
-        settings.setValue(QStringLiteral("server/mmproj"),
-                          QString(TestSupport::sharedDir() + QStringLiteral("/models/tiny-mmproj-vision.gguf")));
-        settings.setValue(QStringLiteral("server/port"), 0);
-    }
+    const QString ini = writeServerSettings(dir, QStringLiteral("tiny-mmproj-vision.gguf"));
     RunningApp running(xdg, {QStringLiteral("--settings"), ini});
     ASSERT_TRUE(running.process.waitForStarted());
     const QString window = running.window();
@@ -333,20 +333,14 @@ TEST(AppBinary, CtrlShiftSAndADragAttachAScreenRegionThatIsSentWithTheQuestion)
                                        std::chrono::seconds(15)));
     // Screenshots are enabled once /props says the model sees: until then the shortcut is
     // ignored, so press it until the region overlay is up.
-    const auto overlay = [&] {
-        QProcess search;
-        search.start(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
-                                                 QStringLiteral("--pid"), running.pid(), QStringLiteral("--name"),
-                                                 QStringLiteral("^Select a region$")});
-        search.waitForFinished(5000);
-        return QString::fromLocal8Bit(search.readAllStandardOutput()).trimmed().section(u'\n', 0, 0);
-    };
     QString overlayWindow;
     ASSERT_TRUE(TestSupport::waitUntil([&] {
         tool(QStringLiteral("xdotool"), {QStringLiteral("windowfocus"), QStringLiteral("--sync"), window});
         // Through the X server's keyboard (XTEST), as a person types: the focused window gets it.
         tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("ctrl+shift+s")});
-        return TestSupport::waitUntil([&] { return !(overlayWindow = overlay()).isEmpty(); }, std::chrono::milliseconds(1500));
+        return TestSupport::waitUntil([&] {
+            return !(overlayWindow = running.visibleWindowNow(QStringLiteral("^Select a region$"))).isEmpty();
+        }, std::chrono::milliseconds(1500));
     }, std::chrono::seconds(10))) << TestSupport::readFile(appLog).constData();
     screenshot(QStringLiteral("app-binary-region-overlay"));
 

@@ -131,11 +131,7 @@ class ScreenGrabberTest : public ::testing::Test
 protected:
     void SetUp() override
     {
-        if (!TestSupport::haveDisplay()) {
-            if (TestSupport::displayRequired())
-                FAIL() << "LLAMADESK_REQUIRE_DISPLAY=1 but there is no X display";
-            GTEST_SKIP() << "no X display";
-        }
+        LLAMADESK_REQUIRE_DISPLAY();
         ASSERT_EQ(QGuiApplication::platformName(), QStringLiteral("xcb"));
         m_grabber = Platform::createScreenGrabber();
         ASSERT_TRUE(m_grabber);
