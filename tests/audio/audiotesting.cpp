@@ -85,31 +85,107 @@ QString speak(const QString &text, const QString &wavPath)
     return runProcess(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), wavPath, text});
 }
 
-double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate)
+namespace
 {
-    const qsizetype frameSamples = sampleRate / 50; // 20 ms
-    const qsizetype samples = pcm16Mono.size() / 2;
-    std::vector<double> energy;
-    for (qsizetype start = 0; start + frameSamples <= samples; start += frameSamples) {
+std::vector<double> samplesOf(const QByteArray &pcm16)
+{
+    std::vector<double> samples(static_cast<std::size_t>(pcm16.size() / 2));
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        samples[i] = qFromLittleEndian<qint16>(pcm16.constData() + i * 2) / 32768.0;
+    return samples;
+}
+
+std::vector<double> averaged(const std::vector<double> &samples, std::size_t factor)
+{
+    std::vector<double> out(samples.size() / factor);
+    for (std::size_t i = 0; i < out.size(); ++i) {
         double sum = 0.0;
-        for (qsizetype i = start; i < start + frameSamples; ++i) {
-            const double value = qFromLittleEndian<qint16>(pcm16Mono.constData() + i * 2) / 32768.0;
-            sum += value * value;
-        }
-        energy.push_back(std::sqrt(sum / static_cast<double>(frameSamples)));
+        for (std::size_t k = 0; k < factor; ++k)
+            sum += samples[i * factor + k];
+        out[i] = sum / static_cast<double>(factor);
     }
-    if (energy.empty())
-        return 0.0;
-    const double loudest = *std::max_element(energy.cbegin(), energy.cend());
-    const double threshold = std::max(loudest / 10.0, 0.003);
-    const auto first =
-        std::find_if(energy.cbegin(), energy.cend(), [threshold](double e) { return e > threshold; });
-    if (first == energy.cend())
-        return 0.0;
-    const auto last =
-        std::find_if(energy.crbegin(), energy.crend(), [threshold](double e) { return e > threshold; });
-    const auto frames = std::distance(first, last.base());
-    return static_cast<double>(frames) * 0.02;
+    return out;
+}
+
+// Normalised correlation of reference[from, to) with recording[offset + from, offset + to).
+double correlationAt(const std::vector<double> &recording, const std::vector<double> &reference,
+                     std::size_t offset, std::size_t from, std::size_t to)
+{
+    double xy = 0.0, xx = 0.0, yy = 0.0;
+    for (std::size_t i = from; i < to; ++i) {
+        const double x = reference[i];
+        const double y = recording[offset + i];
+        xy += x * y;
+        xx += x * x;
+        yy += y * y;
+    }
+    return (xx > 0.0 && yy > 0.0) ? xy / std::sqrt(xx * yy) : 0.0;
+}
+
+std::size_t bestOffset(const std::vector<double> &recording, const std::vector<double> &reference,
+                       std::size_t first, std::size_t last)
+{
+    std::size_t best = first;
+    double bestValue = -2.0;
+    for (std::size_t offset = first; offset <= last; ++offset) {
+        const double value = correlationAt(recording, reference, offset, 0, reference.size());
+        if (value > bestValue) {
+            bestValue = value;
+            best = offset;
+        }
+    }
+    return best;
+}
+} // namespace
+
+Alignment alignReference(const QByteArray &recordingPcm16, const QByteArray &referencePcm16, int sampleRate)
+{
+    Alignment result;
+    std::vector<double> recording = samplesOf(recordingPcm16);
+    const std::vector<double> reference = samplesOf(referencePcm16);
+    constexpr std::size_t Factor = 8;
+    if (reference.size() < Factor * 16)
+        return result;
+    // Silence after the end, so that a recording that stopped too early still aligns (and fails).
+    const std::size_t recorded = recording.size();
+    recording.resize(recorded + reference.size(), 0.0);
+
+    const std::vector<double> coarseRecording = averaged(recording, Factor);
+    const std::vector<double> coarseReference = averaged(reference, Factor);
+    const std::size_t coarse =
+            bestOffset(coarseRecording, coarseReference, 0, coarseRecording.size() - coarseReference.size());
+    const std::size_t lastOffset = recording.size() - reference.size();
+    const std::size_t around = coarse * Factor;
+    const std::size_t first = around > 2 * Factor ? around - 2 * Factor : 0;
+    const std::size_t offset = bestOffset(recording, reference, std::min(first, lastOffset),
+                                          std::min(around + 2 * Factor, lastOffset));
+    result.offset = static_cast<qsizetype>(offset);
+    result.insideRecording = offset + reference.size() <= recorded;
+    result.correlation = correlationAt(recording, reference, offset, 0, reference.size());
+
+    // Voiced segments: those holding at least a tenth of the loudest segment's energy.
+    const auto segment = static_cast<std::size_t>(sampleRate / 4);
+    std::vector<std::pair<std::size_t, double>> energies;
+    for (std::size_t from = 0; from + segment <= reference.size(); from += segment) {
+        double energy = 0.0;
+        for (std::size_t i = from; i < from + segment; ++i)
+            energy += reference[i] * reference[i];
+        energies.emplace_back(from, energy);
+    }
+    double loudest = 0.0;
+    for (const auto &[from, energy] : energies)
+        loudest = std::max(loudest, energy);
+    result.weakestSegment = 1.0;
+    for (const auto &[from, energy] : energies) {
+        if (loudest <= 0.0 || energy < loudest / 10.0)
+            continue;
+        ++result.voicedSegments;
+        result.weakestSegment =
+                std::min(result.weakestSegment, correlationAt(recording, reference, offset, from, from + segment));
+    }
+    if (result.voicedSegments == 0)
+        result.weakestSegment = 0.0;
+    return result;
 }
 
 namespace

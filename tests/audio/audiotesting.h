@@ -34,9 +34,28 @@ QString runProcess(const QString &program, const QStringList &arguments,
 // espeak-ng speaking text into a WAV file.
 QString speak(const QString &text, const QString &wavPath);
 
-// The span from the first to the last 20 ms frame whose energy is above a tenth of the
-// loudest frame's (and above a floor, so that silence has no span).
-double speechSpanSeconds(const QByteArray &pcm16Mono, int sampleRate);
+// Where a played reference lies in a recording, found by cross-correlating the samples (both mono
+// 16-bit at one rate), and how well each part of it was recorded there.
+struct Alignment
+{
+    qsizetype offset = -1;            // the reference's first sample is recording[offset]; -1: not found
+    double correlation = 0.0;         // normalised cross-correlation of the whole reference at offset
+    double weakestSegment = 0.0;      // the lowest correlation of its voiced 250 ms segments
+    int voicedSegments = 0;           // segments with speech in the reference
+    bool insideRecording = false;     // the whole reference lies within the recording
+
+    // Every word arrived where it belongs, none cut off, dropped or replaced by silence.
+    bool isFaithful(double threshold = 0.8) const
+    {
+        return insideRecording && voicedSegments > 0 && weakestSegment >= threshold;
+    }
+};
+
+// Searches every offset of reference within recording (a coarse pass on 8x averaged samples,
+// then sample-exact around the best coarse offset). A segment cut off or replaced by silence
+// correlates near 0, so one lost word fails isFaithful() while a uniform gain change does not.
+Alignment alignReference(const QByteArray &recordingPcm16, const QByteArray &referencePcm16,
+                         int sampleRate);
 
 // A PulseAudio daemon of the test's own, with one virtual microphone, in a temporary runtime
 // directory; stopped with the object unless something killed it first.
