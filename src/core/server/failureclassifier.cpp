@@ -5,8 +5,10 @@
 #include <QCoreApplication>
 #include <QRegularExpression>
 
+#include <array>
 #include <csignal>
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 namespace Llamadesk
@@ -79,18 +81,28 @@ QString aboutFile(const LoadedFile &file, const char *model, const char *project
 
 QString chooseProjectorAction()
 {
-    return tr("Choose the mmproj file that belongs to the model, or leave the projector empty.");
+    return tr("Choose the mmproj-*.gguf file that belongs to the model, or leave the projector empty.");
 }
 
 // The match, the whole line it was found in, and all the lines (for the file being loaded).
 using Builder = Failure (*)(const QRegularExpressionMatch &match, const QString &line,
                             const QStringList &lines);
 
+// A failure told in fixed sentences: %1 in the reason is the pattern's first capture.
+struct Told
+{
+    FailureKind kind = FailureKind::None;
+    const char *reason = nullptr;
+    const char *action = nullptr;
+};
+
 struct Rule
 {
     Weight weight;
     QRegularExpression pattern;
-    Builder build;
+    Builder build; // null: the failure is told
+    Told told;
+    bool beforeLoadOnly; // a warning that stops mattering once "model loaded" follows it
 };
 
 Failure portInUse(const QRegularExpressionMatch &m, const QString &, const QStringList &)
@@ -166,15 +178,6 @@ Failure tooNew(const QRegularExpressionMatch &, const QString &, const QStringLi
                 tr("Update llama.cpp to a newer release, or choose another model."), false);
 }
 
-Failure notAProjector(const QRegularExpressionMatch &, const QString &, const QStringList &lines)
-{
-    return make(FailureKind::ModelInvalid,
-                aboutFile(loadedFile(lines), "The file '%1' is not a multimodal projector.",
-                          "The file '%1' is not a multimodal projector.",
-                          "The multimodal projector file is not a projector."),
-                chooseProjectorAction(), false);
-}
-
 Failure truncated(const QRegularExpressionMatch &, const QString &, const QStringList &lines)
 {
     return make(FailureKind::ModelTruncated,
@@ -202,9 +205,63 @@ Failure outOfMemory(const QRegularExpressionMatch &, const QString &line, const 
                 false);
 }
 
-Failure unknownArgument(const QRegularExpressionMatch &m, const QString &, const QStringList &)
+Failure projectorNotLoaded(const QRegularExpressionMatch &m, const QString &, const QStringList &)
+{
+    return make(FailureKind::WrongProjector,
+                tr("'%1' cannot be loaded as a multimodal projector: it is probably a text model, not an "
+                   "mmproj file.")
+                    .arg(m.captured(1)),
+                chooseProjectorAction(), false);
+}
+
+Failure projectorMismatch(const QRegularExpressionMatch &m, const QString &, const QStringList &lines)
+{
+    return make(
+        FailureKind::WrongProjector,
+        aboutFile(loadedFile(lines), "The multimodal projector '%1' belongs to another model.",
+                  "The multimodal projector '%1' belongs to another model.",
+                  "The multimodal projector belongs to another model.")
+            + u' '
+            + tr("(The model's embedding size is %1, the projector's %2.)").arg(m.captured(1), m.captured(2)),
+        chooseProjectorAction(), false);
+}
+
+Failure unknownProjectorType(const QRegularExpressionMatch &m, const QString &, const QStringList &)
+{
+    return make(FailureKind::UnsupportedArchitecture,
+                tr("This llama-server does not know the projector type '%1'.").arg(m.captured(1)),
+                tr("Update llama-server to a llama.cpp release that supports this projector, or choose "
+                   "another one."),
+                false);
+}
+
+// The flags 0.5.0 removed, with the --load-mode value that does what each did.
+struct RemovedFlag
+{
+    QStringView flag;
+    QStringView loadMode;
+};
+constexpr std::array<RemovedFlag, 5> RemovedFlags{{{u"--mmap", u"mmap"},
+                                                   {u"--no-mmap", u"none"},
+                                                   {u"--mlock", u"mmap+mlock"},
+                                                   {u"-dio", u"dio"},
+                                                   {u"--direct-io", u"dio"}}};
+
+Failure invalidArgument(const QRegularExpressionMatch &m, const QString &, const QStringList &)
 {
     const QString argument = m.captured(1).trimmed();
+    const QString flag = argument.section(u'=', 0, 0);
+    for (const RemovedFlag &removed : RemovedFlags) {
+        if (flag == removed.flag) {
+            return make(FailureKind::BadArguments,
+                        tr("The option %1 was removed in this llama-server release: --load-mode replaces it.")
+                            .arg(flag),
+                        tr("Remove %1 from the extra arguments in Settings; where you need it, use "
+                           "--load-mode %2 instead.")
+                            .arg(flag, removed.loadMode),
+                        false);
+        }
+    }
     return make(
             FailureKind::BadArguments,
             argument.isEmpty() ? tr("llama-server does not accept one of its arguments.")
@@ -270,6 +327,17 @@ Failure modelNotLoaded(const QRegularExpressionMatch &, const QString &, const Q
                 false);
 }
 
+Failure fromTold(const Told &told, const QRegularExpressionMatch &m)
+{
+    QString reason = tr(told.reason);
+    const QString detail = m.captured(1).trimmed();
+    if (detail.isEmpty())
+        reason.replace(QStringLiteral(" (%1)"), QString());
+    else if (reason.contains(u"%1"))
+        reason = reason.arg(detail);
+    return make(told.kind, reason, tr(told.action), false);
+}
+
 // One pattern matching any of the alternatives.
 QRegularExpression anyOf(std::initializer_list<const char *> alternatives, bool caseInsensitive = false)
 {
@@ -281,54 +349,97 @@ QRegularExpression anyOf(std::initializer_list<const char *> alternatives, bool 
                                               : QRegularExpression::NoPatternOption);
 }
 
-// Sorted by weight, heaviest first; within a weight, the more specific first. The texts are
-// llama.cpp's own (common/arg.cpp, ggml/src/gguf.cpp, src/llama-model-loader.cpp,
-// tools/server, tools/mtmd) and the dynamic loaders' (glibc's ld.so, macOS's dyld).
+Rule built(Weight weight, QRegularExpression pattern, Builder build)
+{
+    return {weight, std::move(pattern), build, {}, false};
+}
+
+Rule toldRule(Weight weight, QRegularExpression pattern, Told told, bool beforeLoadOnly = false)
+{
+    return {weight, std::move(pattern), nullptr, told, beforeLoadOnly};
+}
+
+// Sorted by weight, heaviest first; within a weight, the more specific first. Every text is one
+// that a release prints: LLAMA_SERVER.md and llama-server-samples/ quote most of them; the rest
+// are llama.cpp's own (common/arg.cpp, ggml/src/gguf.cpp, ggml/src/ggml.c, src/llama-model.cpp)
+// or the system's (glibc's ld.so and assert(), macOS's dyld, libstdc++, strerror, Vulkan), each
+// quoted by a test in test_failureclassifier.cpp.
 const std::vector<Rule> &rules()
 {
     static const std::vector<Rule> all = {
-            {Weight::RootCause,
-             anyOf({R"(couldn't bind HTTP server socket, hostname: ([^,\s]+), port: (\d+))"}), portInUse},
-            {Weight::RootCause,
-             anyOf({R"(error while loading shared libraries: ([^:\s]+): cannot open shared object file)",
-                    R"(Library not loaded: (?:\S*/)?([^/\s]+))"}),
-             missingLibrary},
-            {Weight::RootCause,
-             anyOf({R"(failed to open GGUF file '(.+)'(?: \(([^)]*)\))?\s*$)",
-                    R"(gguf_init_from_file\w*: failed to open '(.+)': '([^']*)')"}),
-             modelMissing},
-            {Weight::RootCause, anyOf({R"(unknown model architecture: '([^']*)')"}), unsupportedArchitecture},
-            {Weight::RootCause, anyOf({R"(invalid magic characters)"}), notGguf},
-            {Weight::RootCause, anyOf({R"(this GGUF file is version \d+)", R"(has invalid ggml type \d+)"}),
-             tooNew},
-            {Weight::RootCause, anyOf({R"(this is not a multimodal projector)"}), notAProjector},
-            {Weight::RootCause,
-             anyOf({R"(data is not within the file bounds)",
-                    R"(failed to read (?:key-value pairs|tensor info|magic|header))"}),
-             truncated},
-            {Weight::RootCause,
-             anyOf({R"(out of memory)", R"(failed to allocate\b.*\bbuffers?\b)", R"(cudaMalloc failed)",
-                    R"(ErrorOutOf(?:Device|Host)Memory)", R"(unable to allocate\b.*\bbuffer)",
-                    R"(std::bad_alloc)", R"(cannot allocate memory)", R"(insufficient memory)",
-                    R"(not enough memory)"},
-                   true),
-             outOfMemory},
-            {Weight::RootCause, anyOf({R"(error: (?:invalid|unknown|unrecognized) argument:?(.*)$)"}),
-             unknownArgument},
-            {Weight::RootCause, anyOf({R"re(error while handling argument "([^"]*)":?(.*)$)re"}),
-             argumentError},
-            {Weight::RootCause, anyOf({R"re(error while handling environment variable "([^"]*)":?(.*)$)re"}),
-             environmentError},
-            {Weight::Internal,
-             anyOf({R"(GGML_ASSERT\((.*)\) failed)", R"(GGML_ASSERT\((.*))",
-                    R"(Assertion [`'](.+)' failed)"}),
-             assertion},
-            {Weight::Described, anyOf({R"(error loading model: )"}), modelNotLoaded},
-            {Weight::Generic,
-             anyOf({R"(failed to load multimodal model)", R"(Failed to load CLIP model)",
-                    R"(failed to load model)", R"(exiting due to model loading error)"}),
-             modelNotLoaded},
-            {Weight::Generic, anyOf({R"(exiting due to HTTP server error)"}), httpServerError},
+        built(Weight::RootCause,
+              anyOf({R"(couldn't bind HTTP server socket, hostname: ([^,\s]+), port: (\d+))"}), portInUse),
+        toldRule(Weight::RootCause, anyOf({R"(--port 0 is not supported with multiple TCP addresses)"}),
+                 {FailureKind::BadArguments,
+                  "llama-server cannot pick a free port by itself (--port 0) when it listens on several "
+                  "addresses.",
+                  "Choose a port in Settings, or give --host a single address."}),
+        built(Weight::RootCause,
+              anyOf({R"(error while loading shared libraries: ([^:\s]+): cannot open shared object file)",
+                     R"(Library not loaded: (?:\S*/)?([^/\s]+))"}),
+              missingLibrary),
+        built(Weight::RootCause, anyOf({R"(failed to open GGUF file '(.+)'(?: \(([^)]*)\))?\s*$)"}),
+              modelMissing),
+        toldRule(Weight::RootCause, anyOf({R"(failed to download model:\s*(.*)$)"}),
+                 {FailureKind::DownloadFailed, "llama-server could not download the model (%1).",
+                  "Check the internet connection and the model's name, or download the .gguf file "
+                  "yourself and choose it in Settings."}),
+        built(Weight::RootCause, anyOf({R"(unknown model architecture: '([^']*)')"}),
+              unsupportedArchitecture),
+        built(Weight::RootCause, anyOf({R"(unknown projector type: ([^\s']+))"}), unknownProjectorType),
+        built(Weight::RootCause,
+              anyOf({R"(mismatch between text model \(n_embd = (\d+)\) and mmproj \(n_embd = (\d+)\))"}),
+              projectorMismatch),
+        built(Weight::RootCause, anyOf({R"(invalid magic characters)"}), notGguf),
+        built(Weight::RootCause, anyOf({R"(this GGUF file is version \d+)", R"(has invalid ggml type \d+)"}),
+              tooNew),
+        built(Weight::RootCause,
+              anyOf({R"(data is not within the file bounds)",
+                     R"(failed to read (?:key-value pairs|tensor info|magic)$)"}),
+              truncated),
+        built(Weight::RootCause,
+              anyOf({R"(out of memory)", R"(failed to allocate\b.*\bbuffers?\b)", R"(cudaMalloc failed)",
+                     R"(ErrorOutOf(?:Device|Host)Memory)", R"(unable to allocate\b.*\bbuffer)",
+                     R"(std::bad_alloc)", R"(cannot allocate memory)"},
+                    true),
+              outOfMemory),
+        built(Weight::RootCause, anyOf({R"(error: invalid argument:?(.*)$)"}), invalidArgument),
+        built(Weight::RootCause, anyOf({R"re(error while handling argument "([^"]*)":?(.*)$)re"}),
+              argumentError),
+        built(Weight::RootCause, anyOf({R"re(error while handling environment variable "([^"]*)":?(.*)$)re"}),
+              environmentError),
+        toldRule(Weight::RootCause, anyOf({R"(MCP starting failed:?\s*(.*)$)"}),
+                 {FailureKind::ToolsFailed, "llama-server could not start its MCP servers (%1).",
+                  "Correct the MCP server configuration (--mcp-servers-config or --mcp-servers-json in "
+                  "the extra arguments), or remove it."}),
+        toldRule(Weight::RootCause, anyOf({R"(tools setup failed:?\s*(.*)$)"}),
+                 {FailureKind::ToolsFailed, "llama-server could not set up its built-in tools (%1).",
+                  "Correct the --tools list in the extra arguments ('llama-server --help' names the "
+                  "tools), or remove it."}),
+        built(
+            Weight::Internal,
+            anyOf({R"(GGML_ASSERT\((.*)\) failed)", R"(GGML_ASSERT\((.*))", R"(Assertion [`'](.+)' failed)"}),
+            assertion),
+        built(Weight::Described, anyOf({R"(error loading model: )"}), modelNotLoaded),
+        toldRule(Weight::Described, anyOf({R"(failed to create context with model)"}),
+                 {FailureKind::OutOfMemory,
+                  "llama-server could not create the model's context: the context size is probably too "
+                  "large for the free memory.",
+                  "Lower the context size in Settings."}),
+        // A warning: the model is loaded all the same, so it explains nothing once "model loaded"
+        // follows it, nor when the fit did not run because the user set the GPU layers.
+        toldRule(Weight::Described,
+                 anyOf({R"(failed to fit params to free device memory(?!.*already set by user))"}),
+                 {FailureKind::OutOfMemory, "The model is too large for the free memory of this computer.",
+                  "Put fewer layers on the GPU or lower the context size in Settings, or choose a "
+                  "smaller quantization of the model."},
+                 true),
+        built(Weight::Described, anyOf({R"(Failed to load CLIP model from (.+?)\s*$)"}), projectorNotLoaded),
+        built(Weight::Generic,
+              anyOf({R"(failed to load multimodal model)", R"(failed to load model)",
+                     R"(exiting due to model loading error)"}),
+              modelNotLoaded),
+        built(Weight::Generic, anyOf({R"(exiting due to HTTP server error)"}), httpServerError),
     };
     return all;
 }
@@ -426,10 +537,16 @@ QString kindName(FailureKind kind)
         return QStringLiteral("OutOfMemory");
     case FailureKind::UnsupportedArchitecture:
         return QStringLiteral("UnsupportedArchitecture");
+    case FailureKind::WrongProjector:
+        return QStringLiteral("WrongProjector");
     case FailureKind::MissingSharedLibrary:
         return QStringLiteral("MissingSharedLibrary");
     case FailureKind::BadArguments:
         return QStringLiteral("BadArguments");
+    case FailureKind::DownloadFailed:
+        return QStringLiteral("DownloadFailed");
+    case FailureKind::ToolsFailed:
+        return QStringLiteral("ToolsFailed");
     case FailureKind::Assertion:
         return QStringLiteral("Assertion");
     case FailureKind::KilledBySignal:
@@ -444,9 +561,12 @@ Failure classifyExit(const QStringList &lastLines, int exitCode, bool crashed, i
 {
     Failure best;
     Weight bestWeight = Weight::None;
+    bool loadedLater = false; // a "model loaded" line follows the one looked at
     // The newest line first: of two lines of the same weight, the later one decides.
     for (qsizetype i = lastLines.size() - 1; i >= 0 && bestWeight != Weight::RootCause; --i) {
         const ServerLogLine line = parseServerLogLine(lastLines.at(i));
+        if (line.message.trimmed() == u"model loaded")
+            loadedLater = true;
         if (line.level == LogLevel::Info || line.level == LogLevel::Debug)
             continue;
         // Matched after redaction, so that neither the reason nor the evidence can quote a key.
@@ -454,8 +574,10 @@ Failure classifyExit(const QStringList &lastLines, int exitCode, bool crashed, i
         for (const Rule &rule : rules()) {
             if (rule.weight <= bestWeight)
                 break;
+            if (rule.beforeLoadOnly && loadedLater)
+                continue;
             if (const QRegularExpressionMatch m = rule.pattern.match(text); m.hasMatch()) {
-                best = rule.build(m, text, lastLines);
+                best = rule.build ? rule.build(m, text, lastLines) : fromTold(rule.told, m);
                 best.evidence = text;
                 bestWeight = rule.weight;
                 break;

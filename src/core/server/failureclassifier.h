@@ -14,9 +14,12 @@ enum class FailureKind {
     ModelInvalid,            // not a GGUF file, or a GGUF this release cannot read
     ModelTruncated,          // a partial download
     OutOfMemory,             // RAM or GPU memory
-    UnsupportedArchitecture, // a model newer than the llama.cpp release
+    UnsupportedArchitecture, // a model or projector type newer than the llama.cpp release
+    WrongProjector,          // the projector is a text model, or belongs to another model
     MissingSharedLibrary,    // libllama.so & co. not beside llama-server
     BadArguments,            // an option llama-server does not know or cannot use
+    DownloadFailed,          // llama-server could not download the model (-hf, -mu)
+    ToolsFailed,             // the built-in tools or the MCP servers could not be set up
     Assertion,               // GGML_ASSERT / assert(): a bug or an odd model, may be transient
     KilledBySignal,          // crashed with no explanation on stderr
     Unknown,
