@@ -1,5 +1,6 @@
 #include "titlebar.h"
 
+#include "models/modelname.h"
 #include "statusdot.h"
 
 #include <QFileInfo>
@@ -71,7 +72,7 @@ void TitleBar::setModel(const QString &modelPath)
         m_model->setText(tr("No model selected"));
         m_model->setToolTip(tr("Click the status dot to choose llama-server and a model"));
     } else {
-        m_model->setText(QFileInfo(modelPath).fileName());
+        m_model->setText(modelAlias(modelPath)); // the name answers carry (--alias)
         m_model->setToolTip(modelPath);
     }
 }

@@ -76,7 +76,7 @@ protected:
 
 TEST_F(ChatClientTest, StreamsAnAnswerWithUsageAndTimings)
 {
-    startServer();
+    startServer({}, {QStringLiteral("--alias"), QStringLiteral("tiny-llama")}); // as the app starts it
     run(question(16));
     ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
     const ChatResult r = result();
@@ -90,7 +90,7 @@ TEST_F(ChatClientTest, StreamsAnAnswerWithUsageAndTimings)
     EXPECT_EQ(r.timings->predictedN, 16);
     EXPECT_GT(r.timings->predictedPerSecond, 0);
     EXPECT_GT(r.timeToFirstTokenMs, 0);
-    EXPECT_EQ(r.model, QStringLiteral("tiny-llama.gguf"));
+    EXPECT_EQ(r.model, QStringLiteral("tiny-llama")) << "every release names the model by --alias";
 }
 
 TEST_F(ChatClientTest, AnswersWithoutStreamingToo)
@@ -242,7 +242,8 @@ TEST_F(ChatClientTest, AStalledStreamHitsTheIdleTimeout)
 
 TEST_F(ChatClientTest, PropsAndModelsAreRead)
 {
-    startServer({}, {QStringLiteral("--mmproj"), modelPath(QStringLiteral("tiny-mmproj-vision.gguf"))});
+    startServer({}, {QStringLiteral("--mmproj"), modelPath(QStringLiteral("tiny-mmproj-vision.gguf")),
+                     QStringLiteral("--alias"), QStringLiteral("tiny-llama")});
     QSignalSpy props(&m_client, &ChatClient::propsReceived);
     QSignalSpy models(&m_client, &ChatClient::modelsReceived);
     m_client.fetchProps();
@@ -254,5 +255,5 @@ TEST_F(ChatClientTest, PropsAndModelsAreRead)
     EXPECT_FALSE(p.audio);
     const auto list = models.at(0).at(0).value<QList<ModelInfo>>();
     ASSERT_EQ(list.size(), 1);
-    EXPECT_EQ(list.at(0).id, modelPath(QStringLiteral("tiny-llama.gguf")));
+    EXPECT_EQ(list.at(0).id, QStringLiteral("tiny-llama")) << "the alias, on every release";
 }

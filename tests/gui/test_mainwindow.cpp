@@ -94,7 +94,7 @@ TEST_F(MainWindowTest, TitleBarShowsTheModelName)
 {
     EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("No model selected"));
     ASSERT_FALSE(m_settings->set(Keys::ServerModel, QStringLiteral("/models/qwen2.5-7b-instruct-q4_k_m.gguf")));
-    EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("qwen2.5-7b-instruct-q4_k_m.gguf"));
+    EXPECT_EQ(m_window->titleBar()->modelText(), QStringLiteral("qwen2.5-7b-instruct-q4_k_m"));
 }
 
 TEST_F(MainWindowTest, ClickingTheDotOpensTheSettingsDialog)

@@ -40,7 +40,7 @@ protected:
 
     LaunchPlan plan(int port = 8080) const
     {
-        auto result = buildLaunchPlan(m_config, port, m_base);
+        auto result = buildLaunchPlan(m_config, port, m_flags, m_base);
         if (auto *error = std::get_if<QString>(&result)) {
             ADD_FAILURE() << error->toStdString();
             return {};
@@ -50,7 +50,7 @@ protected:
 
     QString error(int port = 8080) const
     {
-        const auto result = buildLaunchPlan(m_config, port, m_base);
+        const auto result = buildLaunchPlan(m_config, port, m_flags, m_base);
         const QString *message = std::get_if<QString>(&result);
         return message ? *message : QStringLiteral("(no error)");
     }
@@ -58,8 +58,20 @@ protected:
     QTemporaryDir m_dir;
     QString m_program;
     ServerConfig m_config;
+    std::optional<ServerFlags> m_flags; // unknown unless a test reads a release's --help
     QProcessEnvironment m_base;
 };
+
+// What a real release's `llama-server --help` printed (../shared/llama-server-samples/).
+ServerFlags releaseFlags(const char *release)
+{
+    const QByteArray help = TestSupport::readFile(TestSupport::sharedDir() + u"/llama-server-samples/"
+                                                  + QString::fromLatin1(release) + u"/help.txt");
+    EXPECT_FALSE(help.isEmpty()) << release;
+    const std::optional<ServerFlags> flags = parseHelpOutput(QString::fromUtf8(help));
+    EXPECT_TRUE(flags.has_value()) << release;
+    return flags.value_or(ServerFlags{});
+}
 
 QStringList split(const char *arguments)
 {
@@ -71,7 +83,7 @@ TEST_F(LaunchPlanTest, TextModelArguments)
 {
     const LaunchPlan p = plan();
     EXPECT_EQ(p.program, m_program);
-    EXPECT_EQ(p.arguments, split("-m /models/tiny.gguf --host 127.0.0.1 --port 8080 -c 4096 -ngl 999"));
+    EXPECT_EQ(p.arguments, split("-m /models/tiny.gguf --host 127.0.0.1 --port 8080 -c 4096 --alias tiny"));
     EXPECT_EQ(p.host, QStringLiteral("127.0.0.1"));
     EXPECT_EQ(p.port, 8080);
 }
@@ -85,22 +97,22 @@ TEST_F(LaunchPlanTest, ProjectorParallelSlotsAndGpuLayers)
     m_config.host = QStringLiteral("localhost");
     EXPECT_EQ(plan(18080).arguments,
               split("-m /models/tiny.gguf --mmproj /models/mmproj.gguf --host localhost "
-                    "--port 18080 -c 8192 -np 4 -ngl 20"));
+                    "--port 18080 -c 8192 -np 4 -ngl 20 --alias tiny"));
 }
 
 TEST_F(LaunchPlanTest, ZeroGpuLayersStayOnTheCpu)
 {
     m_config.gpuLayers = 0;
-    EXPECT_EQ(plan().arguments.mid(plan().arguments.indexOf(QStringLiteral("-ngl"))), split("-ngl 0"));
+    EXPECT_EQ(plan().arguments.mid(plan().arguments.indexOf(QStringLiteral("-ngl")), 2), split("-ngl 0"));
 }
 
 TEST_F(LaunchPlanTest, ExtraArgumentsAreSplitLikeAShellAndComeLast)
 {
-    m_config.extraArgs = QStringLiteral("--flash-attn on --alias \"my model\" --jinja");
+    m_config.extraArgs = QStringLiteral("--flash-attn on --override-kv \"a=str:my model\" --jinja");
     const QStringList arguments = plan().arguments;
     EXPECT_EQ(arguments.mid(arguments.size() - 5),
-              (QStringList{QStringLiteral("--flash-attn"), QStringLiteral("on"), QStringLiteral("--alias"),
-                           QStringLiteral("my model"), QStringLiteral("--jinja")}));
+              (QStringList{QStringLiteral("--flash-attn"), QStringLiteral("on"), QStringLiteral("--override-kv"),
+                           QStringLiteral("a=str:my model"), QStringLiteral("--jinja")}));
 }
 
 TEST_F(LaunchPlanTest, RelativeModelPathsAreMadeAbsolute)
@@ -167,6 +179,8 @@ TEST_F(LaunchPlanTest, ManagedOptionsInTheExtraArgumentsAreRefused)
             {"--api-key abc", "--api-key", "API key"},
             {"--api-key-file /k.txt", "--api-key-file", "API key"},
             {"--api_key abc", "--api-key", "API key"},
+            {"--alias other", "--alias", "Model"},
+            {"-a other", "-a", "Model"},
     };
     for (const auto &c : cases) {
         m_config.extraArgs = QString::fromLatin1(c.extra);
@@ -260,4 +274,162 @@ TEST(ShellQuoting, QuotesOnlyWhatNeedsIt)
     EXPECT_EQ(shellQuoted(QStringLiteral("it's")), QStringLiteral("'it'\\''s'"));
     EXPECT_EQ(shellQuoted(QStringLiteral("$HOME")), QStringLiteral("'$HOME'"));
     EXPECT_EQ(shellQuoted(QStringLiteral("modèle")), QStringLiteral("'modèle'"));
+}
+
+TEST_F(LaunchPlanTest, TheModelIsNamedByItsFileNameThroughAlias)
+{
+    m_config.model = QStringLiteral("/models/Qwen3-8B,Q4_K_M.gguf");
+    const LaunchPlan p = plan();
+    const qsizetype alias = p.arguments.indexOf(QStringLiteral("--alias"));
+    ASSERT_GE(alias, 0);
+    EXPECT_EQ(p.arguments.at(alias + 1), QStringLiteral("Qwen3-8B_Q4_K_M")) << "a comma would split the alias";
+    EXPECT_EQ(p.alias, p.arguments.at(alias + 1));
+}
+
+TEST_F(LaunchPlanTest, GpuLayersAutoPassesNoNgl)
+{
+    m_flags = releaseFlags("0.5.0");
+    ASSERT_EQ(m_config.gpuLayers, ServerConfig::GpuLayersAuto) << "auto is the default";
+    EXPECT_FALSE(plan().arguments.contains(QStringLiteral("-ngl")))
+            << "any -ngl turns llama-server's memory fit off";
+}
+
+TEST_F(LaunchPlanTest, GpuLayersAllIsAllWhereTheBinaryTakesWordsAnd999Elsewhere)
+{
+    m_config.gpuLayers = ServerConfig::GpuLayersAll;
+    const auto ngl = [this] {
+        const QStringList arguments = plan().arguments;
+        const qsizetype at = arguments.indexOf(QStringLiteral("-ngl"));
+        return at < 0 ? QString() : arguments.value(at + 1);
+    };
+    m_flags = releaseFlags("0.5.0");
+    EXPECT_EQ(ngl(), QStringLiteral("all"));
+    m_flags = releaseFlags("b7347");
+    EXPECT_EQ(ngl(), QStringLiteral("999")) << "b7347 takes only numbers";
+    m_flags.reset();
+    EXPECT_EQ(ngl(), QStringLiteral("999")) << "a binary whose help could not be read";
+}
+
+TEST_F(LaunchPlanTest, JinjaIsPassedOnlyWhereTheBinaryKnowsItAndHasItOff)
+{
+    m_flags = releaseFlags("0.5.0");
+    EXPECT_FALSE(plan().arguments.contains(QStringLiteral("--jinja"))) << "on by default";
+    m_flags = releaseFlags("b7347");
+    EXPECT_FALSE(plan().arguments.contains(QStringLiteral("--jinja"))) << "its help says default: enabled";
+    m_flags->jinjaByDefault = false;
+    EXPECT_TRUE(plan().arguments.contains(QStringLiteral("--jinja")));
+    m_flags->names.remove(QStringLiteral("--jinja"));
+    EXPECT_FALSE(plan().arguments.contains(QStringLiteral("--jinja"))) << "unknown flags make it exit";
+}
+
+TEST_F(LaunchPlanTest, AManagedOptionTheBinaryLacksIsLeftOutWithANote)
+{
+    m_flags = releaseFlags("0.5.0");
+    m_flags->names.remove(QStringLiteral("--alias"));
+    m_config.parallel = 2;
+    m_flags->names.remove(QStringLiteral("-np"));
+    const LaunchPlan p = plan();
+    EXPECT_FALSE(p.arguments.contains(QStringLiteral("--alias")));
+    EXPECT_FALSE(p.arguments.contains(QStringLiteral("-np")));
+    EXPECT_EQ(p.notes,
+              (QStringList{QStringLiteral("This llama-server has no -np option; the number of slots is left to its default."),
+                           QStringLiteral("This llama-server has no --alias option; the model's name in answers is left "
+                                          "to its default.")}));
+}
+
+TEST_F(LaunchPlanTest, AnExtraArgumentTheBinaryDoesNotKnowIsRefusedBeforeLaunch)
+{
+    m_flags = releaseFlags("0.5.0");
+    m_config.extraArgs = QStringLiteral("--flash-attn on --frobnicate 3");
+    EXPECT_EQ(error(), QStringLiteral("This llama-server does not know the extra argument --frobnicate and would exit "
+                                      "at once: remove it, or check its spelling against 'llama-server --help'."));
+    m_config.extraArgs = QStringLiteral("--temp -0.5 --threads=4 -ts 3,1");
+    EXPECT_FALSE(plan().arguments.isEmpty()) << "values and --flag=value are not unknown flags";
+}
+
+TEST_F(LaunchPlanTest, RemovedLoadingFlagsAreRefusedWithWhatReplacesThem)
+{
+    m_flags = releaseFlags("0.5.0");
+    const struct
+    {
+        const char *flag;
+        const char *replacement;
+    } cases[] = {{"--mmap", "--load-mode mmap"}, {"--no-mmap", "--load-mode none"}, {"--mlock", "--load-mode mlock"},
+                 {"-dio", "--load-mode dio"}};
+    for (const auto &c : cases) {
+        m_config.extraArgs = QString::fromLatin1(c.flag);
+        EXPECT_EQ(error(), QStringLiteral("This llama-server no longer has %1 (it was removed from llama.cpp): use %2 "
+                                          "in the extra arguments instead.")
+                                   .arg(QString::fromLatin1(c.flag), QString::fromLatin1(c.replacement)));
+    }
+    m_flags = releaseFlags("b7347");
+    m_config.extraArgs = QStringLiteral("--no-mmap --mlock");
+    EXPECT_TRUE(plan().arguments.contains(QStringLiteral("--no-mmap"))) << "b7347 still has them";
+}
+
+TEST_F(LaunchPlanTest, LogFormatOptionsInTheExtraArgumentsAreRefused)
+{
+    for (const char *extra : {"--log-jsonl", "--log-disable", "--no-log-prefix", "--log-timestamps"}) {
+        m_config.extraArgs = QString::fromLatin1(extra);
+        EXPECT_EQ(error(), QStringLiteral("The extra arguments contain %1, which changes the log Llamadesk reads to "
+                                          "follow the server: remove it.")
+                                   .arg(QString::fromLatin1(extra)));
+    }
+}
+
+TEST_F(LaunchPlanTest, VariablesThatMoveOrReshapeTheLogAreRemoved)
+{
+    for (const char *name : {"LLAMA_ARG_LOG_JSONL", "LLAMA_ARG_LOG_PREFIX", "LLAMA_ARG_LOG_TIMESTAMPS",
+                             "LLAMA_ARG_LOG_COLORS", "LLAMA_ARG_LOG_VERBOSITY", "LLAMA_LOG_PREFIX",
+                             "LLAMA_LOG_TIMESTAMPS", "LLAMA_LOG_FILE", "LLAMA_ARG_ALIAS", "LLAMA_ARG_N_GPU_LAYERS",
+                             "LLAMA_ARG_CTX_SIZE", "LLAMA_ARG_N_PARALLEL", "LLAMA_ARG_NO_JINJA"})
+        m_base.insert(QString::fromLatin1(name), QStringLiteral("1"));
+    m_base.insert(QStringLiteral("LLAMA_ARG_THREADS"), QStringLiteral("2"));
+    const QProcessEnvironment environment = plan().environment;
+    const QStringList keys = environment.keys();
+    for (const QString &key : keys) {
+        EXPECT_FALSE(key.startsWith(u"LLAMA_ARG_LOG_") || key.startsWith(u"LLAMA_LOG_")) << key.toStdString();
+    }
+    for (const char *name : {"LLAMA_ARG_ALIAS", "LLAMA_ARG_N_GPU_LAYERS", "LLAMA_ARG_CTX_SIZE", "LLAMA_ARG_N_PARALLEL",
+                             "LLAMA_ARG_NO_JINJA"})
+        EXPECT_FALSE(environment.contains(QString::fromLatin1(name))) << name;
+    EXPECT_EQ(environment.value(QStringLiteral("LLAMA_ARG_THREADS")), QStringLiteral("2"));
+}
+
+TEST(ServerHelp, TheReleasesListTheirOwnFlags)
+{
+    const ServerFlags current = releaseFlags("0.5.0");
+    const ServerFlags old = releaseFlags("b7347");
+    for (const char *flag : {"-m", "--model", "--mmproj", "--host", "--port", "-c", "-np", "-ngl", "--gpu-layers",
+                             "-a", "--alias", "--jinja", "--no-jinja", "-h", "--help", "--usage"}) {
+        EXPECT_TRUE(current.knows(QString::fromLatin1(flag))) << "0.5.0 " << flag;
+        EXPECT_TRUE(old.knows(QString::fromLatin1(flag))) << "b7347 " << flag;
+    }
+    EXPECT_TRUE(current.knows(QStringLiteral("--load-mode")));
+    EXPECT_TRUE(current.knows(QStringLiteral("-fitt"))) << "an option whose value holds commas";
+    EXPECT_FALSE(current.knows(QStringLiteral("--no-mmap")));
+    EXPECT_TRUE(old.knows(QStringLiteral("--no-mmap")));
+    EXPECT_FALSE(old.knows(QStringLiteral("--load-mode")));
+    EXPECT_TRUE(current.gpuLayersTakeWords);
+    EXPECT_FALSE(old.gpuLayersTakeWords);
+    EXPECT_TRUE(current.jinjaByDefault);
+    EXPECT_FALSE(current.knows(QStringLiteral("-----")));
+}
+
+TEST(ServerHelp, JinjaOffByDefaultIsRead)
+{
+    const std::optional<ServerFlags> flags = parseHelpOutput(QStringLiteral(
+            "-m,    --model FNAME                    model path to load\n"
+            "--port PORT                             port to listen (default: 8080)\n"
+            "--jinja                                 use jinja template for chat (default: disabled)\n"
+            "                                        (env: LLAMA_ARG_JINJA)\n"));
+    ASSERT_TRUE(flags);
+    EXPECT_TRUE(flags->knows(QStringLiteral("--jinja")));
+    EXPECT_FALSE(flags->jinjaByDefault);
+}
+
+TEST(ServerHelp, TextThatIsNotLlamaServersHelpFiltersNothing)
+{
+    EXPECT_FALSE(parseHelpOutput(QString()));
+    EXPECT_FALSE(parseHelpOutput(QStringLiteral("usage: cat [OPTION]... [FILE]...\n-A, --show-all   equivalent to -vET\n")));
 }

@@ -1,4 +1,5 @@
 #include "settings.h"
+#include "server/serverconfig.h"
 #include "settingkeys.h"
 #include "testsupport.h"
 
@@ -40,7 +41,7 @@ TEST_F(SettingsTest, MissingFileGivesTheDocumentedDefaults)
     EXPECT_EQ(settings.get(Keys::ServerPort), 8080);
     EXPECT_EQ(settings.get(Keys::ServerContextSize), 4096);
     EXPECT_EQ(settings.get(Keys::ServerParallel), 0);
-    EXPECT_EQ(settings.get(Keys::ServerGpuLayers), -1);
+    EXPECT_EQ(settings.get(Keys::ServerGpuLayers), ServerConfig::GpuLayersAuto);
     EXPECT_EQ(settings.get(Keys::ServerExtraArgs), QString());
     EXPECT_EQ(settings.get(Keys::ServerApiKey), QString());
     EXPECT_TRUE(settings.get(Keys::ServerAutostart));
@@ -101,13 +102,13 @@ TEST_F(SettingsTest, HandEditedValuesAreRead)
 
 TEST_F(SettingsTest, InvalidValuesFallBackToTheDefaultWithAWarningNamingKeyAndValue)
 {
-    writeFile("[server]\nport=eighty\ncontext_size=-5\nhost=not a host!\ngpu_layers=-2\n"
+    writeFile("[server]\nport=eighty\ncontext_size=-5\nhost=not a host!\ngpu_layers=-3\n"
               "[audio]\nmax_seconds=600\n[chat]\ntemperature=9\ntop_k=1.5\n");
     Settings settings(path());
     EXPECT_EQ(settings.get(Keys::ServerPort), 8080);
     EXPECT_EQ(settings.get(Keys::ServerContextSize), 4096);
     EXPECT_EQ(settings.get(Keys::ServerHost), QStringLiteral("127.0.0.1"));
-    EXPECT_EQ(settings.get(Keys::ServerGpuLayers), -1);
+    EXPECT_EQ(settings.get(Keys::ServerGpuLayers), ServerConfig::GpuLayersAuto);
     EXPECT_EQ(settings.get(Keys::AudioMaxSeconds), 15);
     EXPECT_DOUBLE_EQ(settings.get(Keys::ChatTemperature), 0.8);
     EXPECT_EQ(settings.get(Keys::ChatTopK), 40);

@@ -102,9 +102,12 @@ TEST_F(VersionProbeTest, RecognisesTheFakeServer)
 {
     const auto [version, error] = probe(QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER));
     ASSERT_TRUE(version) << error.toStdString();
-    EXPECT_EQ(version->version, QStringLiteral("0.4.0-dev (build 1, commit 80fb11a)"));
-    EXPECT_EQ(version->buildInfo,
-              QStringLiteral("fake-llama-server (Llamadesk test double) for x86_64-linux-gnu"));
+    // The fake imitates 0.5.0 by default and quotes that release's --version and --help.
+    EXPECT_EQ(version->version, QStringLiteral("0.5.0-dev (build 1, commit de3ff81)"));
+    EXPECT_EQ(version->buildInfo, QStringLiteral("GNU 12.2.0 for Linux x86_64"));
+    ASSERT_TRUE(version->flags);
+    EXPECT_TRUE(version->flags->knows(QStringLiteral("--alias")));
+    EXPECT_FALSE(version->flags->knows(QStringLiteral("--no-mmap")));
     EXPECT_EQ(error, QString());
 }
 
@@ -157,10 +160,40 @@ TEST_F(VersionProbeTest, SlowProgramTimesOut)
     EXPECT_LT(clock.elapsed(), 5000);
 }
 
-TEST_F(VersionProbeTest, DefaultTimeoutIsFiveSeconds)
+// A build with GPU backends loads all of them before it answers --version.
+TEST_F(VersionProbeTest, DefaultTimeoutAllowsTwentySeconds)
 {
     VersionProbe probe;
-    EXPECT_EQ(probe.timeout(), 5000ms);
+    EXPECT_GE(probe.timeout(), 20000ms);
+}
+
+TEST_F(VersionProbeTest, ReadsWhichFlagsTheBinaryKnowsFromItsHelp)
+{
+    const QString help = TestSupport::sharedDir() + u"/llama-server-samples/b7347/help.txt";
+    const QString program = script(QStringLiteral("llama-server"),
+                                   "case \"$1\" in\n"
+                                   "--version) echo 'version: 1 (57a6f5c)'; echo 'built with GNU 12.2.0 for Linux x86_64' ;;\n"
+                                   "--help) grep -v '^exit ' '" + help.toUtf8() + "' ;;\n"
+                                   "esac");
+    const auto [version, error] = probe(program);
+    ASSERT_TRUE(version) << error.toStdString();
+    ASSERT_TRUE(version->flags) << "the help was not read";
+    EXPECT_TRUE(version->flags->knows(QStringLiteral("--no-mmap")));
+    EXPECT_FALSE(version->flags->gpuLayersTakeWords);
+}
+
+TEST_F(VersionProbeTest, AHelpThatNeverEndsLeavesTheFlagsUnknownAndIsNoError)
+{
+    const QString program = script(QStringLiteral("llama-server"),
+                                   "case \"$1\" in\n"
+                                   "--version) echo 'version: 42 (cafe)' ;;\n"
+                                   "--help) exec sleep 60 ;;\n"
+                                   "esac");
+    const auto [version, error] = probe(program, 3s);
+    ASSERT_TRUE(version) << error.toStdString();
+    EXPECT_EQ(version->version, QStringLiteral("42 (cafe)"));
+    EXPECT_FALSE(version->flags);
+    EXPECT_EQ(error, QString());
 }
 
 TEST_F(VersionProbeTest, MissingProgramCouldNotBeStarted)

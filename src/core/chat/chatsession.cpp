@@ -1,5 +1,7 @@
 #include "chatsession.h"
 
+#include "models/modelname.h"
+
 #include "qtfmt.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -230,7 +232,8 @@ void ChatSession::applyResult(StoredMessage &message, const ChatResult &result) 
     message.content = result.content;
     message.reasoning = result.reasoning;
     message.finishReason = result.finishReason;
-    message.model = result.model;
+    // A server started without --alias names the model by its path: store a name, never a path.
+    message.model = displayModelName(result.model);
     message.timeToFirstTokenMs = result.timeToFirstTokenMs;
     message.reasoningMs = result.reasoningMs;
     if (result.usage) {

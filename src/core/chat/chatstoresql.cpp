@@ -1,5 +1,7 @@
 #include "chatstoresql.h"
 
+#include "models/modelname.h"
+
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -143,7 +145,7 @@ StoredMessage messageFromRow(const QSqlQuery &row)
     m.tokensPerSecond = row.value(12).toDouble();
     m.timeToFirstTokenMs = row.value(13).toDouble();
     m.reasoningMs = row.value(14).toDouble();
-    m.model = row.value(15).toString();
+    m.model = displayModelName(row.value(15).toString()); // answers stored with a path show its file name
     return m;
 }
 
@@ -161,7 +163,7 @@ ConversationSummary conversationFromRow(const QSqlQuery &row)
     c.created = fromMsecs(row.value(2));
     c.updated = fromMsecs(row.value(3));
     c.systemPrompt = row.value(4).toString();
-    c.model = row.value(5).toString();
+    c.model = displayModelName(row.value(5).toString());
     c.messageCount = row.value(6).toInt();
     return c;
 }

@@ -16,7 +16,11 @@ struct ServerConfig
     int port = 8080; // 0: any free port
     int contextSize = 4096;
     int parallel = 0;   // 0: llama-server decides
-    int gpuLayers = -1; // -1: all
+    // GpuLayersAuto: no -ngl, the server fits the model to free memory (0.4.0 and later);
+    // GpuLayersAll: every layer; N >= 0: that many.
+    static constexpr int GpuLayersAuto = -2;
+    static constexpr int GpuLayersAll = -1;
+    int gpuLayers = GpuLayersAuto;
     QString extraArgs;
     QString apiKey;
 

@@ -25,8 +25,10 @@ using Clock = std::chrono::steady_clock;
 
 QString versionKey(const QString &executable)
 {
+    // Another build copied over the old one changes its size or modification time: probe again.
     const QFileInfo info(executable);
-    return info.absoluteFilePath() + u'@' + QString::number(info.lastModified().toMSecsSinceEpoch());
+    return info.absoluteFilePath() + u'@' + QString::number(info.size()) + u'@'
+            + QString::number(info.lastModified().toMSecsSinceEpoch());
 }
 } // namespace
 
@@ -182,7 +184,7 @@ void ServerSupervisor::runPreflight(int generation)
     }
     const QString executable = resolveExecutable(m_config.executable);
     if (m_options.checkVersion && versionKey(executable) != m_versionCheckedFor) {
-        setState(ServerState::Starting, tr("Checking %1").arg(QFileInfo(executable).fileName()));
+        setState(ServerState::Starting, tr("Checking llama-server…"));
         m_versionProbe->start(executable);
         return;
     }
@@ -203,7 +205,9 @@ void ServerSupervisor::onVersionChecked(const std::optional<VersionInfo> &versio
     }
     m_version = version;
     m_versionCheckedFor = versionKey(resolveExecutable(m_config.executable));
-    spdlog::info("llama-server version {} ({})", version->version, version->buildInfo);
+    spdlog::info("llama-server version {} ({}); {}", version->version, version->buildInfo,
+                 version->flags ? fmt::format("--help lists {} options", version->flags->names.size())
+                                : std::string("its --help could not be read, so every argument is passed"));
     spawn();
 }
 
@@ -222,7 +226,8 @@ void ServerSupervisor::spawn()
         failPreflight(*issue);
         return;
     }
-    std::variant<LaunchPlan, QString> plan = buildLaunchPlan(m_config, std::get<int>(port));
+    std::variant<LaunchPlan, QString> plan =
+            buildLaunchPlan(m_config, std::get<int>(port), m_version ? m_version->flags : std::nullopt);
     if (const auto *error = std::get_if<QString>(&plan)) {
         Failure failure;
         failure.kind = FailureKind::BadArguments;
@@ -257,6 +262,10 @@ void ServerSupervisor::spawn()
     connect(process, &QProcess::finished, this, &ServerSupervisor::onProcessFinished);
     m_process = process;
 
+    for (const QString &note : std::as_const(m_plan->notes)) {
+        addLogLine(u"llamadesk: " + note);
+        spdlog::info("{}", note);
+    }
     addLogLine(tr("llamadesk: starting %1").arg(m_plan->displayCommandLine()));
     spdlog::info("Starting llama-server: {}", m_plan->displayCommandLine());
     setState(ServerState::Starting, tr("Starting llama-server"));

@@ -11,8 +11,8 @@ namespace Llamadesk
 {
 namespace
 {
-// Enough for any --version answer; a program that prints more is not llama-server.
-constexpr qsizetype MaxOutput = 64 * 1024;
+// Enough for any --version or --help answer (0.5.0 prints 58 KB of help).
+constexpr qsizetype MaxOutput = 512 * 1024;
 // How much of a failing program's last line goes into the message.
 constexpr qsizetype MaxQuotedLine = 200;
 
@@ -94,25 +94,37 @@ void VersionProbe::start(const QString &executable)
     abort();
     m_active = true;
     m_executable = executable;
-    m_output.clear();
+    m_version.reset();
+    launch(QStringLiteral("--version"));
+}
 
+void VersionProbe::launch(const QString &argument)
+{
+    m_output.clear();
     auto *process = new QProcess(this);
     m_process = process;
     process->setProcessChannelMode(QProcess::MergedChannels);
     process->setStandardInputFile(QProcess::nullDevice());
-    const QFileInfo info(executable);
+    const QFileInfo info(m_executable);
     if (info.isAbsolute() && info.dir().exists())
         process->setWorkingDirectory(info.absolutePath());
     connect(process, &QProcess::readyReadStandardOutput, this, &VersionProbe::onOutput);
     connect(process, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
-        onProcessFinished(exitCode, status == QProcess::CrashExit);
+        if (m_version)
+            onHelpFinished();
+        else
+            onProcessFinished(exitCode, status == QProcess::CrashExit);
     });
     connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
+        if (error != QProcess::FailedToStart)
+            return;
+        if (m_version)
+            onHelpFinished();
+        else
             onStartFailed(process->errorString());
     });
     m_timer.start(m_timeout);
-    process->start(executable, {QStringLiteral("--version")});
+    process->start(m_executable, {argument});
 }
 
 void VersionProbe::abort()
@@ -136,7 +148,10 @@ void VersionProbe::onProcessFinished(int exitCode, bool crashed)
     onOutput();
     const QString output = QString::fromLocal8Bit(m_output);
     if (std::optional<VersionInfo> version = parseVersionOutput(output)) {
-        finish(version, {});
+        // The same process object must not be reused: start a fresh one for --help.
+        discardProcess();
+        m_version = std::move(version);
+        launch(QStringLiteral("--help"));
         return;
     }
     const QString line = lastLine(output);
@@ -156,6 +171,14 @@ void VersionProbe::onProcessFinished(int exitCode, bool crashed)
                QStringLiteral("%1 is not llama-server: '--version' printed no version.").arg(m_executable));
 }
 
+void VersionProbe::onHelpFinished()
+{
+    onOutput();
+    VersionInfo version = *m_version;
+    version.flags = parseHelpOutput(QString::fromLocal8Bit(m_output));
+    finish(version, {});
+}
+
 void VersionProbe::onStartFailed(const QString &reason)
 {
     finish(std::nullopt,
@@ -164,6 +187,10 @@ void VersionProbe::onStartFailed(const QString &reason)
 
 void VersionProbe::onTimeout()
 {
+    if (m_version) {
+        finish(m_version, {}); // no flags: nothing will be filtered
+        return;
+    }
     finish(std::nullopt,
            QStringLiteral("%1 did not answer '--version' within %2 s.")
                    .arg(m_executable, seconds(m_timeout)));

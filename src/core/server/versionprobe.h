@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/serverflags.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -16,6 +18,9 @@ struct VersionInfo
 {
     QString version;   // after "version: ", e.g. "1234 (abcdef)"
     QString buildInfo; // after "built with ", e.g. "cc (GCC) 12.2.0 for x86_64-linux-gnu"; may be empty
+    // What `--help` listed (VersionProbe asks after the version); std::nullopt when it could not
+    // be read, and then nothing is filtered.
+    std::optional<ServerFlags> flags;
 
     bool operator==(const VersionInfo &) const = default;
 };
@@ -24,15 +29,18 @@ struct VersionInfo
 // skipped. std::nullopt when no line starts with "version:" followed by something.
 std::optional<VersionInfo> parseVersionOutput(const QString &output);
 
-// Runs `<exe> --version` without blocking (QProcess, never waitFor*), with a timeout, to tell
-// whether a file is llama-server before it is started for real.
+// Runs `<exe> --version`, then `<exe> --help`, without blocking (QProcess, never waitFor*), each
+// with a timeout, to tell whether a file is llama-server and which flags it knows before it is
+// started for real. A help that fails or times out leaves VersionInfo::flags empty and is not
+// an error: the version decides.
 class VersionProbe final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(VersionProbe)
 
 public:
-    static constexpr std::chrono::milliseconds DefaultTimeout{5000};
+    // A build with GPU backends loads every backend before it answers, which takes seconds.
+    static constexpr std::chrono::milliseconds DefaultTimeout{20000};
 
     explicit VersionProbe(QObject *parent = nullptr);
     ~VersionProbe() override;
@@ -56,6 +64,8 @@ Q_SIGNALS:
 private:
     void onOutput();
     void onProcessFinished(int exitCode, bool crashed);
+    void onHelpFinished();
+    void launch(const QString &argument);
     void onStartFailed(const QString &reason);
     void onTimeout();
     // Ends the run: stops the process and emits from the event loop, unless another start() or
@@ -67,6 +77,7 @@ private:
     QString m_executable;
     QProcess *m_process = nullptr;
     QByteArray m_output;
+    std::optional<VersionInfo> m_version; // set once --version answered; --help runs then
     QTimer m_timer;
     quint64 m_run = 0; // increases on every start() and abort(): a queued emission of an older run is dropped
     bool m_active = false;
