@@ -12,7 +12,7 @@ PACKAGES=(
     nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
     libcpp-httplib-dev libsoxr-dev fonts-dejavu-core
     # test environment: a real display, a real (virtual) microphone, screenshots, speech, a private D-Bus
-    xvfb xauth x11-utils xdotool dbus-daemon pulseaudio pulseaudio-utils espeak-ng sox imagemagick
+    xvfb xauth x11-utils xdotool openbox dbus-daemon pulseaudio pulseaudio-utils espeak-ng sox imagemagick
     # desktop integration checks
     desktop-file-utils appstream
 )

@@ -1,10 +1,13 @@
 #include "server/serverlog.h"
+#include "testsupport.h"
 
 #include <gtest/gtest.h>
 
 #include <ostream>
 
 using namespace Llamadesk;
+using Llamadesk::TestSupport::readFile;
+using Llamadesk::TestSupport::sharedDir;
 
 // Readable QString values in failure messages (found by argument-dependent lookup).
 [[maybe_unused]] static void PrintTo(const QString &value, std::ostream *os)
@@ -185,21 +188,38 @@ TEST(ServerLog, ReadsTheListeningPortOnlyOnceItListens)
     EXPECT_EQ(log.listeningPort(), 18080);
 }
 
-TEST(ServerLog, ReadsTheStartUpLinesOfOlderReleases)
+// What a real b7347 server printed until it was ready (../shared/llama-server-samples/b7347):
+// no timestamps, "main:" lines, the slot context on lines of their own.
+TEST(ServerLog, ReadsTheStartUpLinesOfReleaseB7347)
 {
+    const QByteArray sample = readFile(sharedDir() + u"/llama-server-samples/b7347/startup-think-vision.stderr");
+    ASSERT_FALSE(sample.isEmpty());
     ServerLog log;
-    log.append(QStringLiteral("main: HTTP server is listening, hostname: 127.0.0.1, port: 8080, http threads: 3"),
-               Received);
-    EXPECT_EQ(log.listeningPort(), 8080);
-    EXPECT_EQ(log.stage(), LoadStage::NotStarted);
-    log.append(QStringLiteral("srv          init: initializing slots, n_slots = 1"), Received);
-    log.append(QStringLiteral("slot         init: id  0 | task -1 | new slot n_ctx_slot = 4096"), Received);
-    EXPECT_EQ(log.slotInfo(), (SlotInfo{1, 4096, false}));
-    log.append(QStringLiteral("main: model loaded"), Received);
-    EXPECT_EQ(log.stage(), LoadStage::ModelLoaded);
-    log.append(QStringLiteral("main: server is listening on http://127.0.0.1:8080 - starting the main loop"),
-               Received);
+    for (const QByteArray &line : sample.split('\n')) {
+        log.append(QString::fromUtf8(line), Received);
+        if (line.contains("model loaded")) {
+            EXPECT_EQ(log.stage(), LoadStage::ModelLoaded);
+        }
+    }
     EXPECT_EQ(log.stage(), LoadStage::Listening);
+    EXPECT_EQ(log.listeningPort(), 18711);
+    EXPECT_EQ(log.slotInfo(), (SlotInfo{4, 2048, false}));
+    EXPECT_EQ(log.modelPath(), QStringLiteral("/SHARED/models/tiny-llama-think.gguf"));
+    EXPECT_EQ(log.projectorPath(), QStringLiteral("/SHARED/models/tiny-mmproj-vision.gguf"));
+}
+
+// The same for 0.5.0, whose lines carry timestamps and levels.
+TEST(ServerLog, ReadsTheStartUpLinesOfRelease050)
+{
+    const QByteArray sample = readFile(sharedDir() + u"/llama-server-samples/0.5.0/startup-think-vision.stderr");
+    ASSERT_FALSE(sample.isEmpty());
+    ServerLog log;
+    for (const QByteArray &line : sample.split('\n'))
+        log.append(QString::fromUtf8(line), Received);
+    EXPECT_EQ(log.stage(), LoadStage::Listening);
+    EXPECT_EQ(log.listeningPort(), 18722);
+    EXPECT_EQ(log.modelPath(), QStringLiteral("/SHARED/models/tiny-llama-think.gguf"));
+    EXPECT_EQ(log.projectorPath(), QStringLiteral("/SHARED/models/tiny-mmproj-vision.gguf"));
 }
 
 TEST(ServerLog, ReadsTheModelAndProjectorPaths)

@@ -96,9 +96,8 @@ struct Patterns
                            R"((?:, n_ctx_slot = (\d+))?(?:, kv_unified = '(\w+)')?)")};
     QRegularExpression newSlot{QStringLiteral(R"(new slot,? n_ctx(?:_slot)? = (\d+))")};
     QRegularExpression modelLoaded{QStringLiteral(R"((?:^|: )model loaded\s*$)")};
+    // 0.4.0/0.5.0 "listening on http://…", b7347 "main: server is listening on http://…".
     QRegularExpression listening{QStringLiteral(R"(listening on https?://(?:\[[^\]]*\]|[^\s/:]+):(\d+))")};
-    QRegularExpression httpListening{
-            QStringLiteral(R"(HTTP server is listening, hostname: \S+, port: (\d+))")};
 };
 
 const Patterns &patterns()
@@ -348,9 +347,6 @@ LoadStage ServerLog::milestone(const ServerLogLine &line)
             m_listeningPort = toPort(m.captured(1));
             return LoadStage::Listening;
         }
-        // Older releases: the port is bound before the model loads, so this is not a stage.
-        if (const auto m = p.httpListening.match(message); m.hasMatch())
-            m_listeningPort = toPort(m.captured(1));
     }
     // Older releases give the context of each slot on a line of its own.
     if (m_slotInfo && m_slotInfo->contextPerSlot == 0 && message.contains(u"new slot")) {
