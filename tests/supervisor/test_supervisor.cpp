@@ -444,3 +444,9 @@ TEST_F(Supervisor, AnExtraArgumentTheBinaryDoesNotKnowIsRefusedBeforeLaunch)
             << supervisor.stateReason().toStdString();
     EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(u"llamadesk: starting")) << "nothing was launched";
 }
+
+// A build with GPU drivers loads every backend before it answers --version: seconds.
+TEST(SupervisorOptionsTest, TheVersionAndHelpProbeAllowsAtLeastTwentySeconds)
+{
+    EXPECT_GE(SupervisorOptions{}.versionTimeout, std::chrono::seconds(20));
+}

@@ -47,9 +47,10 @@ struct SupervisorOptions
                                                    std::chrono::seconds(4)};
     int maxRestarts = 3;
     std::chrono::milliseconds restartWindow{std::chrono::seconds(60)};
-    // Runs "llama-server --version" before the first start of an executable.
+    // Runs "llama-server --version" and "--help" before the first start of an executable;
+    // each may take seconds where every GPU backend is loaded first.
     bool checkVersion = true;
-    std::chrono::milliseconds versionTimeout{std::chrono::seconds(5)};
+    std::chrono::milliseconds versionTimeout{VersionProbe::DefaultTimeout};
 };
 
 // Runs llama-server as a child process and keeps the app honest about it: preflight checks
