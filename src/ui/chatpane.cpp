@@ -97,6 +97,8 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
+    // Focus given to the chat is focus in the message box: where the user types.
+    setFocusProxy(m_composer->editor());
 
     auto *newChat = new QAction(tr("New chat"), this);
     newChat->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
@@ -170,6 +172,10 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
                 m_editingId = 0;
                 refreshConversations();
                 updateContextMeter();
+                // A new or another chat is opened to write in it; someone going through the list
+                // with the arrow keys stays there.
+                if (!m_list->hasListFocus())
+                    m_composer->editor()->setFocus(Qt::OtherFocusReason);
             });
     connect(&m_session, &ChatSession::messageAdded, this, [this](const StoredMessage &message) {
         m_transcript->appendMessage(message);

@@ -7,6 +7,7 @@
 #include "settingsdialog.h"
 #include "statusdot.h"
 #include "titlebar.h"
+#include "typetofocus.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -66,8 +67,13 @@ MainWindow::MainWindow(Settings &settings, ServerSupervisor &supervisor, const Q
     layout->addWidget(m_titleBar);
     layout->addLayout(bannerRow);
     if (chatPane) {
+        m_chatPane = chatPane;
         chatPane->setParent(central);
         layout->addWidget(chatPane, 1);
+        // The window opens ready to type in (the chat's focus proxy is its message box), and
+        // keys typed on a button or the list go there too.
+        chatPane->setFocus(Qt::OtherFocusReason);
+        new TypeToFocus(this, chatPane, this);
     } else {
         m_placeholder = new QLabel(central);
         m_placeholder->setObjectName(QStringLiteral("chatPlaceholder"));
@@ -149,6 +155,12 @@ void MainWindow::openSettings()
     }
     m_settingsDialog = new SettingsDialog(m_settings, m_supervisor, m_logDirectory, this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Back to the conversation: closed, the settings leave the focus in the message box, not
+    // on the control that opened them.
+    connect(m_settingsDialog, &QDialog::finished, this, [this] {
+        if (m_chatPane)
+            m_chatPane->setFocus(Qt::OtherFocusReason);
+    });
     m_settingsDialog->open();
 }
 

@@ -61,6 +61,7 @@ private:
     QString m_logDirectory;
     TitleBar *m_titleBar;
     InlineBanner *m_banner;
+    QWidget *m_chatPane = nullptr;
     QLabel *m_placeholder = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     std::function<void()> m_bannerAction;

@@ -9,7 +9,9 @@ StatusDot::StatusDot(QWidget *parent)
     : QAbstractButton(parent)
 {
     setCursor(Qt::PointingHandCursor);
-    setFocusPolicy(Qt::StrongFocus);
+    // By Tab only: a click must leave the focus where the user types, or the next Space
+    // would open the settings.
+    setFocusPolicy(Qt::TabFocus);
     setObjectName(QStringLiteral("statusDot"));
     setState(ServerState::Unknown);
 }

@@ -197,6 +197,8 @@ Composer::Composer(QWidget *parent)
             Q_EMIT stopRequested();
         else
             trySend();
+        // The click took the focus to the button; the next question is typed in the field.
+        m_edit->setFocus(Qt::OtherFocusReason);
     });
     updateButton();
     updateHeight();

@@ -160,6 +160,9 @@ ConversationList::ConversationList(QWidget *parent)
         list->setTextElideMode(Qt::ElideRight);
         list->viewport()->setBackgroundRole(QPalette::Window);
         list->installEventFilter(this);
+        // A click opens a conversation to write in it: the focus stays in the message box.
+        // Tab brings it here for the keys (arrows, Delete, F2).
+        list->setFocusPolicy(Qt::TabFocus);
     }
     m_list->setItemDelegate(new EntryDelegate(1, m_list));
     m_results->setItemDelegate(new EntryDelegate(2, m_results));
@@ -281,6 +284,11 @@ void ConversationList::startRename(qint64 id)
         m_stack->setCurrentWidget(m_list);
         m_list->editItem(item);
     }
+}
+
+bool ConversationList::hasListFocus() const
+{
+    return m_list->hasFocus() || m_results->hasFocus();
 }
 
 QListWidgetItem *ConversationList::itemFor(qint64 id) const

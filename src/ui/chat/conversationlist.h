@@ -46,6 +46,9 @@ public:
     QString searchText() const;
     // Opens the inline editor on the conversation's title.
     void startRename(qint64 id);
+    // The conversations or the search results have the keyboard focus: the user goes through
+    // them with the keys.
+    bool hasListFocus() const;
 
 Q_SIGNALS:
     void conversationActivated(qint64 id);
