@@ -1,9 +1,11 @@
 #include "settingsdialog.h"
 
 #include "audioinputs.h"
+#include "gpulayersspinbox.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
+#include "spinboxwidth.h"
 #include "ui_settingsdialog.h"
 
 #include <QClipboard>
@@ -33,6 +35,11 @@ SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor,
     m_ui->levelFilter->addItems({tr("Everything"), tr("Information, warnings and errors"),
                                  tr("Warnings and errors"), tr("Errors only")});
     m_ui->levelFilter->setCurrentIndex(static_cast<int>(LogFilter::InfoAndAbove));
+    // Auto (-2) only where the setting takes it; a validator that starts at All (-1) would refuse it.
+    if (Settings::validate(Keys::ServerGpuLayers.toString(), GpuLayersSpinBox::Auto))
+        m_ui->gpuLayersSpin->setMinimum(GpuLayersSpinBox::All);
+    for (QAbstractSpinBox *spin : findChildren<QAbstractSpinBox *>())
+        fitSpinBoxToItsTexts(spin);
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_ui->logView->setFont(mono);
 

@@ -1,3 +1,4 @@
+#include "gpulayersspinbox.h"
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "mainwindow.h"
@@ -129,7 +130,9 @@ TEST_F(MainWindowTest, DialogShowsTheStoredValues)
     ASSERT_NE(dialog, nullptr);
     EXPECT_EQ(child<QSpinBox>(dialog, "portSpin")->value(), 18090);
     EXPECT_EQ(child<QSpinBox>(dialog, "gpuLayersSpin")->value(), 12);
-    EXPECT_EQ(child<QSpinBox>(dialog, "gpuLayersSpin")->minimum(), -1);
+    // Auto (-2) where the settings take it, else All (-1) is the lowest.
+    const bool autoTaken = !Settings::validate(Keys::ServerGpuLayers.toString(), GpuLayersSpinBox::Auto);
+    EXPECT_EQ(child<QSpinBox>(dialog, "gpuLayersSpin")->minimum(), autoTaken ? -2 : -1);
     EXPECT_EQ(child<QLineEdit>(dialog, "modelEdit")->text(), QStringLiteral("/m/a.gguf"));
     EXPECT_EQ(child<QLineEdit>(dialog, "hostEdit")->text(), QStringLiteral("127.0.0.1"));
     EXPECT_TRUE(child<QCheckBox>(dialog, "autostartCheck")->isChecked());
@@ -240,4 +243,78 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     EXPECT_TRUE(m_settings->get(Keys::VisionGlobalHotkey));
     EXPECT_EQ(m_settings->get(Keys::AudioInputDevice), chosenMicrophone);
     EXPECT_FALSE(m_window->banner()->isVisible()) << "chat defaults need no server restart";
+}
+
+TEST(GpuLayersSpinBox, ReadsAutoAllOrTheNumber)
+{
+    GpuLayersSpinBox spin;
+    EXPECT_EQ(spin.minimum(), GpuLayersSpinBox::Auto);
+    spin.setValue(-2);
+    EXPECT_EQ(spin.text(), QStringLiteral("Auto"));
+    spin.setValue(-1);
+    EXPECT_EQ(spin.text(), QStringLiteral("All"));
+    spin.setValue(0);
+    EXPECT_EQ(spin.text(), QStringLiteral("0"));
+    spin.setValue(33);
+    EXPECT_EQ(spin.text(), QStringLiteral("33"));
+    for (const char *word : {"Auto", "All", "number"})
+        EXPECT_TRUE(spin.toolTip().contains(QLatin1String(word))) << spin.toolTip().toStdString();
+}
+
+TEST(GpuLayersSpinBox, TakesTheWordsTypedInAnyCase)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    GpuLayersSpinBox spin;
+    spin.setValue(10);
+    spin.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&spin));
+    const auto typeIn = [&](const QString &text) {
+        spin.selectAll();
+        QTest::keyClicks(&spin, text);
+        QTest::keyClick(&spin, Qt::Key_Return);
+        return spin.value();
+    };
+    EXPECT_EQ(typeIn(QStringLiteral("all")), GpuLayersSpinBox::All);
+    EXPECT_EQ(spin.text(), QStringLiteral("All"));
+    EXPECT_EQ(typeIn(QStringLiteral("AUTO")), GpuLayersSpinBox::Auto);
+    EXPECT_EQ(typeIn(QStringLiteral("24")), 24);
+    EXPECT_EQ(typeIn(QStringLiteral("-1")), GpuLayersSpinBox::All);
+    // Arrows step through them in order: Auto, All, 0, 1...
+    spin.setValue(GpuLayersSpinBox::Auto);
+    spin.stepUp();
+    EXPECT_EQ(spin.text(), QStringLiteral("All"));
+    spin.stepUp();
+    EXPECT_EQ(spin.text(), QStringLiteral("0"));
+}
+
+TEST(GpuLayersSpinBox, WithoutAutoTheWordIsNotTaken)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    GpuLayersSpinBox spin;
+    spin.setMinimum(GpuLayersSpinBox::All); // settings that know only -1 and up
+    spin.setValue(5);
+    spin.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&spin));
+    spin.selectAll();
+    QTest::keyClicks(&spin, QStringLiteral("auto"));
+    QTest::keyClick(&spin, Qt::Key_Return);
+    EXPECT_NE(spin.value(), GpuLayersSpinBox::Auto);
+    EXPECT_GE(spin.value(), GpuLayersSpinBox::All);
+}
+
+TEST_F(MainWindowTest, GpuLayersDefaultToAutoAndSaveAsMinusTwo)
+{
+    if (Settings::validate(Keys::ServerGpuLayers.toString(), GpuLayersSpinBox::Auto))
+        GTEST_SKIP() << "the settings do not take -2 (Auto) yet";
+    SettingsDialog *dialog = openDialogByClickingTheDot();
+    ASSERT_NE(dialog, nullptr);
+    QSpinBox *layers = child<QSpinBox>(dialog, "gpuLayersSpin");
+    EXPECT_EQ(layers->text(), QStringLiteral("Auto"));
+    layers->setValue(-1);
+    EXPECT_EQ(layers->text(), QStringLiteral("All"));
+    layers->setValue(-2);
+    ASSERT_FALSE(m_settings->set(Keys::ServerGpuLayers, 8)); // something else stored, to see -2 written
+    QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save), Qt::LeftButton);
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return m_window->settingsDialog() == nullptr; }));
+    EXPECT_EQ(m_settings->get(Keys::ServerGpuLayers), -2);
 }
