@@ -156,7 +156,7 @@ std::vector<RenderedMessage> readMessages(json &body, const ChatRequestContext &
                             "audio input is not supported - hint: if this is unexpected, you may need to provide the mmproj");
                 const json audio = part.contains("input_audio") ? part.at("input_audio") : json::object();
                 const std::string format = stringField(audio, "format");
-                if (format != "wav" && format != "mp3")
+                if (context.checkAudioFormat && format != "wav" && format != "mp3")
                     invalid("input_audio.format must be either 'wav' or 'mp3'");
                 files.push_back(base64Decode(stringField(audio, "data")));
                 text += "<__media__>";
@@ -223,7 +223,8 @@ ChatRequest parse(const std::string &bodyText, const ChatRequestContext &context
 
     ChatRequest request;
     request.thinking = context.jinja && context.thinkingTemplate && enableThinking;
-    request.extractReasoning = request.thinking && reasoningFormat != "none";
+    request.extractReasoning = request.thinking && reasoningFormat != "none" && context.separateReasoning;
+    request.contentOnly = !context.separateReasoning;
     request.stream = boolField(body, "stream", false);
     request.includeUsage = request.stream && body.contains("stream_options")
             && boolField(body.at("stream_options"), "include_usage", false);

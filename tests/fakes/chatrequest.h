@@ -44,6 +44,8 @@ struct ChatRequestContext
     bool audio = false;
     bool jinja = true;
     bool thinkingTemplate = false;
+    bool checkAudioFormat = false;  // b7347: input_audio.format must be wav or mp3
+    bool separateReasoning = true;  // false: b7347's "Content-only" chat format
     std::string defaultReasoningFormat = "auto";
     int defaultNPredict = -1;
     int imageTokens = 256;
@@ -61,6 +63,7 @@ struct ChatRequest
     int nPredict = -1;
     bool thinking = false;         // the generation prompt opened a <think> block
     bool extractReasoning = false; // reasoning goes to reasoning_content, not content
+    bool contentOnly = false;      // the raw output in content, no <think> added (b7347)
 };
 
 // A rough tokeniser: about four characters a token, a token at least per word.

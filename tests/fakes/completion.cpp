@@ -25,7 +25,7 @@
 #include "responses.h"
 #include "serverlog.h"
 #include "serverstate.h"
-#include "version.h"
+#include "release.h"
 
 namespace FakeLlama {
 namespace {
@@ -52,6 +52,8 @@ struct Generation
     std::string content;
     std::string reasoning;
     Timings timings;
+    int slotId = -1;
+    int taskId = -1;
 };
 
 std::string dump(const json &data)
@@ -152,6 +154,8 @@ ChatRequestContext contextFor(const ServerState &state)
         context.audioTokensPerChunk = rt.projector->audioTokensPerChunk;
     }
     context.jinja = state.options.jinja;
+    context.checkAudioFormat = release().checksAudioFormat;
+    context.separateReasoning = release().separatesReasoning;
     context.thinkingTemplate = rt.model.thinking;
     context.defaultReasoningFormat = state.options.reasoningFormat;
     context.defaultNPredict = state.options.nPredict;
@@ -168,7 +172,8 @@ Outcome stallStream(const ServerState &state, const Writer &write, const Alive &
         if (!alive())
             return Outcome::ClientGone;
         if (!state.terminating && Clock::now() >= nextPing) {
-            if (!write(": ping\n\n"))
+            // A bare ":" comment line (LLAMA_SERVER.md: comment lines ":").
+            if (!write(":\n\n"))
                 return Outcome::ClientGone;
             nextPing += pingEvery;
         }
@@ -233,64 +238,103 @@ std::optional<Outcome> injectedFailure(Generation &g, int i, const Writer *write
     return std::nullopt;
 }
 
-// The whole life of one completion on a slot. `write` is null for a non-streamed answer.
-Outcome generate(Generation &g, const Writer *write, const Alive &alive)
+// b7347 with a projector that has both encoders: decoding an audio chunk (750 tokens, more
+// than n_ubatch 512) with the projector's non-causal attention trips llama_context::decode's
+// assertion, and ggml_abort() ends the process.
+bool abortsOnThisRequest(const Generation &g)
+{
+    const Runtime &rt = g.state.runtime;
+    if (!release().abortsOnBothProjector || !rt.projector || !rt.projector->vision || !rt.projector->audio)
+        return false;
+    return std::any_of(g.request.media.begin(), g.request.media.end(),
+                       [](const MediaInput &media) { return media.kind == MediaKind::Audio; });
+}
+
+[[noreturn]] void abortLikeGgml()
+{
+    std::fprintf(stderr, "%s\n",
+                 R"(GGML_ASSERT((cparams.causal_attn || cparams.n_ubatch >= n_tokens_all) && "non-causal attention requires n_ubatch >= n_tokens") failed)");
+    std::fflush(stderr);
+    ::signal(SIGABRT, SIG_DFL);
+    ::raise(SIGABRT);
+    stallUntilExit();
+}
+
+double promptMillis(const Generation &g)
+{
+    if (g.state.modes.promptMs >= 0)
+        return g.state.modes.promptMs;
+    return 5.0 + 0.05 * g.request.promptTokens + 3.0 * static_cast<double>(g.request.media.size());
+}
+
+// Waits for a slot and processes the prompt. The client gets nothing meanwhile, not even the
+// response headers. False when it left first (the slot is free again).
+bool processPrompt(Generation &g, const Alive &alive)
 {
     ServerState &state = g.state;
-    const int taskId = state.slots.nextTaskId();
-    const int slotId = state.slots.acquire(taskId, g.request.nPredict, g.request.promptTokens);
-    Log::info(Log::slot("launch_slot_", slotId, taskId) + "processing task");
-    Log::info(Log::slot("update_slots", slotId, taskId)
+    g.taskId = state.slots.nextTaskId();
+    g.slotId = state.slots.acquire(g.taskId, g.request.nPredict, g.request.promptTokens);
+    Log::info(Log::slot("launch_slot_", g.slotId, g.taskId) + "processing task");
+    Log::info(Log::slot("update_slots", g.slotId, g.taskId)
               + Log::format("new prompt, n_ctx_slot = %d, n_keep = 0, task.n_tokens = %d",
                             state.runtime.nCtxSlot, g.request.promptTokens));
+    if (abortsOnThisRequest(g))
+        abortLikeGgml();
 
     const auto start = Clock::now();
-    const double promptMs =
-            5.0 + 0.05 * g.request.promptTokens + 3.0 * static_cast<double>(g.request.media.size());
-    if (!sleepUntil(state, start + std::chrono::microseconds(static_cast<long long>(promptMs * 1000)), alive)) {
-        state.slots.release(slotId);
-        return Outcome::ClientGone;
+    const auto until = start + std::chrono::microseconds(static_cast<long long>(promptMillis(g) * 1000));
+    if (!sleepUntil(state, until, alive)) {
+        state.slots.release(g.slotId);
+        return false;
     }
     g.timings.promptN = g.request.promptTokens;
     g.timings.promptMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    Log::info(Log::slot("update_slots", slotId, taskId)
+    Log::info(Log::slot("update_slots", g.slotId, g.taskId)
               + Log::format("prompt done, n_tokens = %d, batch.n_tokens = %d", g.request.promptTokens,
                             g.request.promptTokens));
-
-    const auto release = [&](Outcome outcome) {
-        const double predictedMs = g.timings.predictedMs;
-        state.counters.predictedMicros += static_cast<long long>(predictedMs * 1000);
-        if (outcome == Outcome::Completed)
-            logTimings(g, slotId, taskId);
-        Log::info(Log::slot("release", slotId, taskId)
-                  + Log::format("stop processing: n_tokens = %d, truncated = %d",
-                                g.request.promptTokens + g.timings.predictedN,
-                                g.finishReason == "length" ? 1 : 0));
-        if (state.slots.release(slotId))
-            Log::info(Log::srv("update_slots") + "all slots are idle");
-        return outcome;
-    };
     state.counters.promptTokens += g.request.promptTokens;
     state.counters.promptMicros += static_cast<long long>(g.timings.promptMs * 1000);
+    return true;
+}
 
+// Frees the slot after generation.
+Outcome releaseSlot(Generation &g, Outcome outcome)
+{
+    ServerState &state = g.state;
+    state.counters.predictedMicros += static_cast<long long>(g.timings.predictedMs * 1000);
+    if (outcome == Outcome::Completed)
+        logTimings(g, g.slotId, g.taskId);
+    Log::info(Log::slot("release", g.slotId, g.taskId)
+              + Log::format("stop processing: n_tokens = %d, truncated = %d",
+                            g.request.promptTokens + g.timings.predictedN, g.finishReason == "length" ? 1 : 0));
+    if (state.slots.release(g.slotId))
+        Log::info(Log::srv("update_slots") + "all slots are idle");
+    return outcome;
+}
+
+// The tokens of one completion, after processPrompt(). `write` is null for a non-streamed answer.
+Outcome generate(Generation &g, const Writer *write, const Alive &alive)
+{
+    ServerState &state = g.state;
     if (write
         && !(*write)(
                 sseEvent(streamChunk(g.meta, json{{"role", "assistant"}, {"content", nullptr}}, nullptr))))
-        return release(Outcome::ClientGone);
+        return releaseSlot(g, Outcome::ClientGone);
 
     const auto tokenInterval = std::chrono::duration<double>(1.0 / g.state.modes.tokensPerSecond);
     const auto generationStart = Clock::now();
     for (int i = 0;; ++i) {
         if (const auto failure = injectedFailure(g, i, write, alive))
-            return release(*failure);
+            return releaseSlot(g, *failure);
         if (i == g.nTokens)
             break;
         if (!sleepUntil(state,
                         generationStart + std::chrono::duration_cast<Clock::duration>(tokenInterval * (i + 1)),
                         alive))
-            return release(Outcome::ClientGone);
+            return releaseSlot(g, Outcome::ClientGone);
         const Piece &piece = g.pieces[static_cast<size_t>(i)];
-        const auto delta = deltaFor(piece, g.request.thinking, g.request.extractReasoning, i == 0);
+        const bool tagged = g.request.thinking && !g.request.contentOnly;
+        const auto delta = deltaFor(piece, tagged, g.request.extractReasoning, i == 0);
         if (delta) {
             if (delta->contains("reasoning_content"))
                 g.reasoning += delta->at("reasoning_content").get<std::string>();
@@ -301,13 +345,13 @@ Outcome generate(Generation &g, const Writer *write, const Alive &alive)
                 const bool ok =
                         state.modes.malformedChunks && i == 2 ? writeSplit(event, *write) : (*write)(event);
                 if (!ok)
-                    return release(Outcome::ClientGone);
+                    return releaseSlot(g, Outcome::ClientGone);
             }
         }
         g.timings.predictedN = i + 1;
         g.timings.predictedMs =
                 std::chrono::duration<double, std::milli>(Clock::now() - generationStart).count();
-        state.slots.setDecoded(slotId, i + 1);
+        state.slots.setDecoded(g.slotId, i + 1);
         ++state.counters.predictedTokens;
         ++state.counters.decodeCalls;
     }
@@ -324,9 +368,9 @@ Outcome generate(Generation &g, const Writer *write, const Alive &alive)
             ok = (*write)(sseEvent(last));
         }
         if (!ok || !(*write)("data: [DONE]\n\n"))
-            return release(Outcome::ClientGone);
+            return releaseSlot(g, Outcome::ClientGone);
     }
-    return release(Outcome::Completed);
+    return releaseSlot(g, Outcome::Completed);
 }
 
 std::string trimmed(const std::string &text)
@@ -380,11 +424,14 @@ void handleChat(ServerState &state, const httplib::Request &req, httplib::Respon
     g->nTokens = limit;
     g->finishReason = limit < static_cast<int>(g->pieces.size()) ? "length" : "stop";
     g->meta = CompletionMeta{newCompletionId(), static_cast<long long>(std::time(nullptr)),
-                             state.runtime.modelName(), Version::BuildInfo};
+                             state.runtime.modelName(), release().buildInfo};
 
     if (!request.stream) {
         const ActiveRequest active(state);
-        if (generate(*g, nullptr, [] { return true; }) == Outcome::Failed) {
+        const Alive stays = [] { return true; };
+        if (!processPrompt(*g, stays))
+            return;
+        if (generate(*g, nullptr, stays) == Outcome::Failed) {
             sendError(res,
                       httpError("The model produced output that does not match the expected chat format",
                                 ErrorType::Server));
@@ -397,8 +444,15 @@ void handleChat(ServerState &state, const httplib::Request &req, httplib::Respon
         return;
     }
 
-    res.set_header("X-Accel-Buffering", "no");
     const int socket = connectionSocket(req);
+    {
+        // The real server sends the headers with the first token: a long prompt is a silent
+        // connection.
+        const ActiveRequest active(state);
+        if (!processPrompt(*g, [socket] { return !peerClosed(socket); }))
+            return;
+    }
+    res.set_header("X-Accel-Buffering", "no");
     res.set_chunked_content_provider("text/event-stream", [g, socket](size_t, httplib::DataSink &sink) {
         const ActiveRequest active(g->state);
         const Writer write = [&sink](const std::string &data) {

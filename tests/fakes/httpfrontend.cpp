@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -10,6 +9,7 @@
 #include "chatrequest.h"
 #include "completion.h"
 #include "infoendpoints.h"
+#include "release.h"
 #include "serverlog.h"
 #include "serverstate.h"
 
@@ -35,16 +35,9 @@ void sendError(httplib::Response &res, const std::string &message, ErrorType typ
     res.set_content(dump(error.body), JsonType);
 }
 
-bool isPublic(const std::string &path)
-{
-    static const std::set<std::string> paths = {"/health",    "/v1/health", "/models",
-                                                "/v1/models", "/api/tags",  "/"};
-    return paths.count(path) > 0;
-}
-
 bool keyAccepted(const std::vector<std::string> &keys, const httplib::Request &req)
 {
-    if (keys.empty() || isPublic(req.path))
+    if (keys.empty() || keylessPath(req.path))
         return true;
     std::string given = req.get_header_value("Authorization");
     if (given.empty())
@@ -75,6 +68,9 @@ HttpFrontEnd::HttpFrontEnd(ServerState &state)
     m_server->set_read_timeout(600);
     m_server->set_write_timeout(600);
     m_server->set_logger([](const httplib::Request &req, const httplib::Response &res) {
+        // 0.5.0 logs requests only at trace verbosity (its samples show none).
+        if (release().release == Release::R0_5_0)
+            return;
         Log::info(Log::srv("log_server_r")
                   + Log::format("request: %s %s %s %d", req.method.c_str(), req.path.c_str(),
                                 req.remote_addr.c_str(), res.status));
@@ -101,17 +97,17 @@ HttpFrontEnd::HttpFrontEnd(ServerState &state)
 
 HttpFrontEnd::~HttpFrontEnd() = default;
 
-bool HttpFrontEnd::bind()
+bool HttpFrontEnd::bind(const std::string &host)
 {
     Options &options = m_state.options;
     if (options.port == 0) {
-        const int port = m_server->bind_to_any_port(options.host);
+        const int port = m_server->bind_to_any_port(host);
         if (port < 0)
             return false;
         options.port = port;
         return true;
     }
-    return m_server->bind_to_port(options.host, options.port);
+    return m_server->bind_to_port(host, options.port);
 }
 
 void HttpFrontEnd::startListening()

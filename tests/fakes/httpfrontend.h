@@ -4,6 +4,7 @@
 // checks API keys, serves the endpoints Llamadesk uses.
 
 #include <memory>
+#include <string>
 #include <thread>
 
 namespace httplib {
@@ -22,7 +23,7 @@ public:
     HttpFrontEnd &operator=(const HttpFrontEnd &) = delete;
 
     // Binds host:port from the options; false when that fails (the port is taken).
-    bool bind();
+    bool bind(const std::string &host);
     // Serves requests on a thread of its own from now on.
     void startListening();
 

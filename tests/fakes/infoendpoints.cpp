@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "serverstate.h"
-#include "version.h"
+#include "release.h"
 
 namespace FakeLlama {
 using json = nlohmann::ordered_json;
@@ -49,14 +49,16 @@ json templateCaps(const std::string &tmpl)
 
 json modelsJson(const ServerState &state)
 {
+    // v1-models.json of each release; 0.4.0 answers 0.5.0's shape (LLAMA_SERVER.md).
     const Runtime &rt = state.runtime;
+    const bool b7347 = release().release == Release::B7347;
     const bool multimodal = rt.projector.has_value();
     const json capabilities =
             multimodal ? json::array({"completion", "multimodal"}) : json::array({"completion"});
     const json details{{"parent_model", ""}, {"format", "gguf"},     {"family", ""},
                        {"families", {""}},   {"parameter_size", ""}, {"quantization_level", ""}};
-    const json ollama{{"name", rt.modelId()},
-                      {"model", rt.modelId()},
+    const json ollama{{"name", rt.modelName()},
+                      {"model", rt.modelName()},
                       {"modified_at", ""},
                       {"size", ""},
                       {"digest", ""},
@@ -66,43 +68,68 @@ json modelsJson(const ServerState &state)
                       {"capabilities", capabilities},
                       {"parameters", ""},
                       {"details", details}};
-    const json meta{{"vocab_type", rt.model.vocabType},
-                    {"n_vocab", rt.model.nVocab},
-                    {"n_ctx", rt.nCtxSlot},
-                    {"n_ctx_train", rt.model.nCtxTrain},
-                    {"n_embd", rt.model.nEmbd},
-                    {"n_params", rt.model.nParams},
-                    {"size", rt.model.size},
-                    {"ftype", rt.model.ftype}};
-    const json openai{{"id", rt.modelId()},
-                      {"object", "model"},
-                      {"created", static_cast<long long>(std::time(nullptr))},
-                      {"owned_by", "llamacpp"},
-                      {"meta", meta}};
+    json meta{{"vocab_type", rt.model.vocabType}, {"n_vocab", rt.model.nVocab}};
+    if (!b7347)
+        meta["n_ctx"] = rt.nCtxSlot;
+    meta["n_ctx_train"] = rt.model.nCtxTrain;
+    meta["n_embd"] = rt.model.nEmbd;
+    meta["n_params"] = rt.model.nParams;
+    meta["size"] = rt.model.size;
+    if (!b7347)
+        meta["ftype"] = rt.model.ftype;
+    json openai{{"id", rt.modelName()}};
+    if (!b7347) {
+        openai["aliases"] = rt.aliases.empty() ? json::array({rt.modelName()}) : json(rt.aliases);
+        openai["tags"] = json::array();
+    }
+    openai["object"] = "model";
+    openai["created"] = static_cast<long long>(std::time(nullptr));
+    openai["owned_by"] = "llamacpp";
+    openai["meta"] = meta;
     return json{{"models", json::array({ollama})}, {"object", "list"}, {"data", json::array({openai})}};
 }
 
 json propsJson(const ServerState &state)
 {
+    // props-think-vision.json of each release, keys in its order. 0.4.0 (no sample): 0.5.0's
+    // keys without ui_settings, model_ftype, media_marker and cors_proxy_enabled.
     const Runtime &rt = state.runtime;
+    const Release which = release().release;
     const bool vision = rt.projector && rt.projector->vision;
     const bool audio = rt.projector && rt.projector->audio;
-    return json{{"default_generation_settings",
-                 json{{"params", generationParams(state)}, {"n_ctx", rt.nCtxSlot}}},
-                {"total_slots", rt.nSlots},
-                {"model_alias", rt.modelName()},
-                {"model_path", rt.model.path},
-                // LLAMA_SERVER.md: the projector with both encoders reports video as well.
-                {"modalities", json{{"vision", vision}, {"video", vision && audio}, {"audio", audio}}},
-                {"endpoint_slots", state.options.slots},
-                {"endpoint_props", false},
-                {"endpoint_metrics", state.options.metrics},
-                {"webui", true},
-                {"chat_template", rt.model.chatTemplate},
-                {"chat_template_caps", templateCaps(rt.model.chatTemplate)},
-                {"bos_token", rt.model.bosToken},
-                {"eos_token", rt.model.eosToken},
-                {"build_info", Version::BuildInfo}};
+    json props{{"default_generation_settings", json{{"params", generationParams(state)}, {"n_ctx", rt.nCtxSlot}}},
+               {"total_slots", rt.nSlots},
+               {"model_alias", rt.modelName()}};
+    if (which == Release::R0_5_0)
+        props["model_ftype"] = rt.model.ftype;
+    props["model_path"] = rt.model.path;
+    // LLAMA_SERVER.md: the projector with both encoders reports video as well (not b7347).
+    props["modalities"] = which == Release::B7347
+            ? json{{"vision", vision}, {"audio", audio}}
+            : json{{"vision", vision}, {"video", vision && audio}, {"audio", audio}};
+    if (which == Release::R0_5_0)
+        props["media_marker"] = "<__media_yGYWMEXWqk3Vkfj8jLKlUuWXGL0i2XC4__>";
+    props["endpoint_slots"] = state.options.slots;
+    props["endpoint_props"] = false;
+    props["endpoint_metrics"] = state.options.metrics;
+    if (which == Release::B7347) {
+        props["webui"] = true;
+    } else {
+        props["ui"] = true;
+        if (which == Release::R0_5_0)
+            props["ui_settings"] = json::object();
+    }
+    props["chat_template"] = rt.model.chatTemplate;
+    if (which != Release::B7347)
+        props["chat_template_caps"] = templateCaps(rt.model.chatTemplate);
+    props["bos_token"] = rt.model.bosToken;
+    props["eos_token"] = rt.model.eosToken;
+    props["build_info"] = release().buildInfo;
+    if (which != Release::B7347)
+        props["is_sleeping"] = false;
+    if (which == Release::R0_5_0)
+        props["cors_proxy_enabled"] = false;
+    return props;
 }
 
 json slotsJson(const ServerState &state)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include <pthread.h>
@@ -15,7 +16,9 @@
 #include "model.h"
 #include "options.h"
 #include "serverlog.h"
+#include "release.h"
 #include "serverstate.h"
+#include "startup.h"
 
 using namespace FakeLlama;
 
@@ -41,7 +44,7 @@ void cleaningUp()
         Log::error(line);
     Log::error(Log::srv("load_model") + serverLine);
     cleaningUp();
-    Log::error(Log::srv("llama_server") + "exiting due to model loading error");
+    Log::error(Log::server() + "exiting due to model loading error");
     exitNow(1);
 }
 
@@ -59,37 +62,6 @@ void cleaningUp()
                 "failed to load model, '" + model.path + "'");
 }
 
-void printStartupWarnings(const Options &options, bool autoParallel)
-{
-    Log::info(Log::cmn("common_param")
-              + "common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg)");
-    if (autoParallel)
-        Log::info(Log::srv("llama_server")
-                  + "n_parallel is set to auto, using n_parallel = 4 and kv_unified = true");
-    if (options.apiKeys.size() == 1) {
-        const std::string &key = options.apiKeys.front();
-        Log::info(Log::srv("init") + "api_keys: ****" + key.substr(key.size() > 4 ? key.size() - 4 : 0));
-    } else if (options.apiKeys.size() > 1) {
-        Log::info(Log::srv("init") + Log::format("api_keys: %zu keys loaded", options.apiKeys.size()));
-    }
-    Log::info(Log::srv("init")
-              + Log::format("using %d threads for HTTP server",
-                            std::max(options.parallel + 4,
-                                     static_cast<int>(std::thread::hardware_concurrency()) - 1)));
-    if (options.apiKeys.empty()) {
-        const std::string srv = Log::srv("llama_server");
-        Log::warn(srv + "-----------------");
-        Log::warn(srv + "CORS is set to allow all origins ('*') and no API key is set");
-        Log::warn(srv + "this can be a security risk (cross-origin attacks)");
-        Log::warn(srv + "more info: https://github.com/ggml-org/llama.cpp/pull/25655");
-        Log::warn(srv + "-----------------");
-    }
-    if (options.port == 8080)
-        Log::warn(
-                Log::srv("llama_server")
-                + "NOTICE: the default port 8080 will change to 9931 in a future release, pass --port to keep it");
-}
-
 int defaultLoadMs(const Options &options)
 {
     // Spawn to first 200 with the tiny models (LLAMA_SERVER.md): 155 ms, +3 with a vision
@@ -100,7 +72,8 @@ int defaultLoadMs(const Options &options)
 Runtime settleContext(const Options &options, ModelInfo model, std::optional<ProjectorInfo> projector)
 {
     Runtime rt;
-    rt.alias = options.alias;
+    rt.aliases = options.aliases;
+    rt.modelArgument = options.modelPath;
     rt.nSlots = options.parallel;
     rt.kvUnified = options.kvUnified == 1;
     rt.nCtx = options.ctxSize > 0 ? options.ctxSize : model.nCtxTrain;
@@ -111,7 +84,7 @@ Runtime settleContext(const Options &options, ModelInfo model, std::optional<Pro
         rt.nCtxSlot = std::max(rt.nCtx / rt.nSlots, 1);
     }
     if (rt.nCtxSlot > model.nCtxTrain) {
-        Log::warn(Log::srv("load_model")
+        Log::warn(Log::srv(release().release == Release::B7347 ? "init" : "load_model")
                   + Log::format(
                           "the slot context (%d) exceeds the training context of the model (%d) - capping",
                           rt.nCtxSlot, model.nCtxTrain));
@@ -133,11 +106,40 @@ void watchForSecondSignal(sigset_t signals)
         exitNow(1);
     }).detach();
 }
+// One front end per address --host names (0.5.0 takes a list); exits 1 when one cannot bind.
+std::vector<std::unique_ptr<HttpFrontEnd>> bindAll(ServerState &state)
+{
+    Options &options = state.options;
+    const std::vector<std::string> hosts = listenAddresses(options);
+    if (hosts.size() > 1 && options.port == 0) {
+        Log::error(Log::server() + "--port 0 is not supported with multiple TCP addresses");
+        exitNow(1);
+    }
+    std::vector<std::unique_ptr<HttpFrontEnd>> frontEnds;
+    for (const std::string &host : hosts) {
+        auto http = std::make_unique<HttpFrontEnd>(state);
+        if (!http->bind(host)) {
+            Log::error(Log::srv("start")
+                       + Log::format("couldn't bind HTTP server socket, hostname: %s, port: %d", host.c_str(),
+                                     options.port));
+            cleaningUp();
+            Log::error(Log::server() + "exiting due to HTTP server error");
+            exitNow(1);
+        }
+        frontEnds.push_back(std::move(http));
+    }
+    for (const auto &http : frontEnds)
+        http->startListening();
+    return frontEnds;
+}
 } // namespace
 
 int main(int argc, char **argv)
 {
+    recordArguments(argc, argv);
     Log::startClock();
+    if (release().initializingLine)
+        Log::info(initializingMessage());
     ServerState state;
     Options &options = state.options;
     switch (parseArguments(argc, argv, options)) {
@@ -160,7 +162,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     if (options.modelPath.empty()) {
-        Log::error(Log::srv("llama_server") + "fake-llama-server has no router mode: pass -m MODEL");
+        Log::error(Log::server() + "fake-llama-server has no router mode: pass -m MODEL");
         return 1;
     }
     if (options.parallel < 0) {
@@ -171,20 +173,10 @@ int main(int argc, char **argv)
         printStartupWarnings(options, false);
     }
 
-    HttpFrontEnd http(state);
-    Log::info(Log::srv("start") + "binding port with default address family");
-    if (!http.bind()) {
-        Log::error(Log::srv("start")
-                   + Log::format("couldn't bind HTTP server socket, hostname: %s, port: %d",
-                                 options.host.c_str(), options.port));
-        cleaningUp();
-        Log::error(Log::srv("llama_server") + "exiting due to HTTP server error");
-        exitNow(1);
-    }
-    http.startListening();
+    const auto frontEnds = bindAll(state);
 
     // Until the model is loaded the real server has no signal handler: SIGTERM simply kills it.
-    Log::info(Log::srv("load_model") + "loading model '" + options.modelPath + "'");
+    printLoadingModel(options);
     const auto loadStart = Clock::now();
     const auto loadTime =
             std::chrono::milliseconds(state.modes.loadMs >= 0 ? state.modes.loadMs : defaultLoadMs(options));
@@ -199,9 +191,10 @@ int main(int argc, char **argv)
     while (state.modes.hangLoading)
         ::pause();
     std::this_thread::sleep_until(loadStart + loadTime * 3 / 4);
-    Log::info(Log::cmn("init")
-              + Log::format("llama threadpool init, n_threads = %u",
-                            std::max(1u, std::thread::hardware_concurrency())));
+    if (release().timestampedLog)
+        Log::info(Log::cmn("init")
+                  + Log::format("llama threadpool init, n_threads = %u",
+                                std::max(1u, std::thread::hardware_concurrency())));
 
     std::optional<ProjectorInfo> projector;
     if (!options.mmprojPath.empty()) {
@@ -215,15 +208,10 @@ int main(int argc, char **argv)
 
     state.runtime = settleContext(options, std::move(*model), std::move(projector));
     state.slots.resize(state.runtime.nSlots);
-    Log::info(Log::srv("load_model")
-              + Log::format("initializing, n_slots = %d, n_ctx_slot = %d, kv_unified = '%s'",
-                            state.runtime.nSlots, state.runtime.nCtxSlot,
-                            state.runtime.kvUnified ? "true" : "false"));
+    printSlotsInitialized(state.runtime);
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     state.ready = true;
-    Log::info(Log::srv("llama_server") + "model loaded");
-    Log::info(Log::srv("llama_server")
-              + Log::format("listening on http://%s:%d", options.host.c_str(), options.port));
+    printReady(options);
 
     int received = 0;
     sigwait(&stopSignals, &received);

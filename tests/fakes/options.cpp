@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
@@ -10,8 +11,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "serverlog.h"
-#include "version.h"
+#include "release.h"
 
 namespace FakeLlama {
 namespace {
@@ -69,7 +72,7 @@ std::vector<Flag> flagTable()
              "LLAMA_ARG_MMPROJ"},
             {{"-a", "--alias"},
              true,
-             [](Options &o, const std::string &v) { o.alias = v; },
+             [](Options &o, const std::string &v) { o.aliases = splitKeys(v); },
              "LLAMA_ARG_ALIAS"},
             {{"--host"}, true, [](Options &o, const std::string &v) { o.host = v; }, "LLAMA_ARG_HOST"},
             {{"--port"}, true, [](Options &o, const std::string &v) { o.port = toInt(v); }, "LLAMA_ARG_PORT"},
@@ -129,8 +132,27 @@ std::vector<Flag> flagTable()
              [](Options &o, const std::string &v) { o.ssePingIntervalS = toInt(v); },
              nullptr},
             {{"--media-path"}, true, [](Options &o, const std::string &v) { o.mediaPath = v; }, nullptr},
-            {{"-ngl", "--gpu-layers", "--n-gpu-layers"}, true, {}, "LLAMA_ARG_N_GPU_LAYERS"},
+            {{"-ngl", "--gpu-layers", "--n-gpu-layers"},
+             true,
+             [](Options &, const std::string &v) {
+                 // b7347: a number; 0.4.0/0.5.0 also "auto" and "all" (their --help).
+                 if (!(release().nglTakesWords && (v == "auto" || v == "all")))
+                     toInt(v);
+             },
+             "LLAMA_ARG_N_GPU_LAYERS"},
     };
+    if (release().knowsLoadMode)
+        flags.push_back({{"-lm", "--load-mode"}, true, {}, "LLAMA_ARG_LOAD_MODE"});
+    // 0.5.0 removed the loading switches (--load-mode replaces them): they are unknown
+    // arguments there. b7347's --help lists --mlock and --no-mmap only; 0.4.0 still takes all
+    // four (deprecated).
+    if (release().release == Release::B7347) {
+        flags.push_back({{"--mlock"}, false, {}, nullptr});
+        flags.push_back({{"--no-mmap"}, false, {}, nullptr});
+    } else if (release().release == Release::R0_4_0) {
+        for (const char *name : {"--mlock", "--no-mmap", "--mmap", "-dio"})
+            flags.push_back({{name}, false, {}, nullptr});
+    }
 
     // Accepted so that an argument builder written for the real server also starts the fake;
     // they change nothing here.
@@ -138,9 +160,6 @@ std::vector<Flag> flagTable()
             {"--props"},
             {"-cb", "--cont-batching"},
             {"-nocb", "--no-cont-batching"},
-            {"--mlock"},
-            {"--no-mmap"},
-            {"--mmap"},
             {"--no-warmup"},
             {"--embedding", "--embeddings"},
             {"--reranking", "--rerank"},
@@ -231,21 +250,15 @@ std::vector<Flag> flagTable()
 
 void printVersion()
 {
-    // arg.cpp prints these two lines with fprintf(stderr, ...), not through the log.
-    std::fprintf(stderr, "version: %s (build %d, commit %s)\n", Version::Release, Version::BuildNumber,
-                 Version::Commit);
-    std::fprintf(stderr, "built with %s for %s\n", Version::Compiler, Version::Target);
+    // arg.cpp prints these lines with fprintf(stderr, ...), not through the log.
+    const std::string text = versionText();
+    std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-void printUsage(const std::vector<Flag> &flags)
+void printUsage()
 {
-    std::printf("fake-llama-server: a stand-in for llama.cpp's llama-server in Llamadesk's tests\n\n");
-    for (const Flag &flag : flags) {
-        std::string names;
-        for (const std::string &name : flag.names)
-            names += (names.empty() ? "" : ", ") + name;
-        std::printf("  %s%s\n", names.c_str(), flag.takesValue ? " VALUE" : "");
-    }
+    const std::string text = helpText();
+    std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
 std::string normalised(std::string arg)
@@ -290,7 +303,7 @@ ParseOutcome parseArguments(int argc, char **argv, Options &options)
             return ParseOutcome::ExitSuccess;
         }
         if (arg == "-h" || arg == "--help" || arg == "--usage") {
-            printUsage(flags);
+            printUsage();
             return ParseOutcome::ExitSuccess;
         }
         const auto found = byName.find(arg);
@@ -343,7 +356,7 @@ void readNumber(const char *name, T &target, Convert convert)
     try {
         target = convert(value);
     } catch (const std::exception &) {
-        Log::warn(Log::srv("llama_server") + "fake: ignoring " + name + "='" + value + "': not a number");
+        Log::warn(Log::server() + "fake: ignoring " + name + "='" + value + "': not a number");
     }
 }
 
@@ -381,6 +394,26 @@ FailureModes readFailureModes()
     readNumber("FAKE_LLAMA_SIGTERM_STALL_MS", modes.sigtermStallMs, toIntEnv);
     if (const char *dir = std::getenv("FAKE_LLAMA_RECORD_DIR"))
         modes.recordDir = dir;
+    readNumber("FAKE_LLAMA_PROMPT_MS", modes.promptMs, toIntEnv);
     return modes;
+}
+
+void recordArguments(int argc, char **argv)
+{
+    const char *dir = std::getenv("FAKE_LLAMA_RECORD_DIR");
+    if (!dir || !*dir)
+        return;
+    nlohmann::json arguments = nlohmann::json::array();
+    for (int i = 1; i < argc; ++i)
+        arguments.push_back(argv[i]);
+    const std::string text = arguments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    // Written aside and renamed, so that a reader never sees half a file.
+    const std::filesystem::path partial = std::filesystem::path(dir) / "argv.json.part";
+    if (std::FILE *file = std::fopen(partial.c_str(), "wb")) {
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fclose(file);
+        std::error_code error;
+        std::filesystem::rename(partial, std::filesystem::path(dir) / "argv.json", error);
+    }
 }
 } // namespace FakeLlama

@@ -12,8 +12,8 @@ struct Options
 {
     std::string modelPath;  // -m, exactly as given: /v1/models reports it verbatim
     std::string mmprojPath; // --mmproj
-    std::string alias;      // -a
-    std::string host = "127.0.0.1";
+    std::vector<std::string> aliases; // -a NAME[,NAME…]: the first names the model in the API
+    std::string host = "127.0.0.1"; // 0.5.0: a comma-separated list
     int port = 8080;
     int ctxSize = 0;    // 0: the model's training context
     int parallel = -1;  // -1: "auto" (4 slots and a unified KV cache)
@@ -44,7 +44,12 @@ struct FailureModes
     int replyTokens = 24;
     int sigtermStallMs = -1; // -1: the SSE ping interval
     std::string recordDir;   // FAKE_LLAMA_RECORD_DIR: each chat request body is written there
+    int promptMs = -1;       // FAKE_LLAMA_PROMPT_MS: prompt processing time; -1: from the prompt size
 };
+
+// FAKE_LLAMA_RECORD_DIR: argv.json, a JSON array of the arguments after argv[0]. Called
+// first thing in main(), before anything can fail.
+void recordArguments(int argc, char **argv);
 
 enum class ParseOutcome {
     Run,

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "release.h"
+
 namespace FakeLlama::Log {
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -60,7 +62,8 @@ void line(Level level, std::string_view text)
     const std::string prefix = format("%d.%02d.%03d.%03d %c ", static_cast<int>(us / 1000000 / 60),
                                       static_cast<int>(us / 1000000 % 60), static_cast<int>(us / 1000 % 1000),
                                       static_cast<int>(us % 1000), levelChar(level));
-    std::string whole = prefix;
+    // b7347 logs bare text: no timestamp, no level.
+    std::string whole = release().timestampedLog ? prefix : std::string();
     whole.append(text);
     whole.push_back('\n');
     const std::lock_guard lock(writeMutex());
@@ -71,6 +74,12 @@ void line(Level level, std::string_view text)
 std::string srv(std::string_view func)
 {
     return padded("srv  ", func);
+}
+
+std::string server()
+{
+    // 0.4.0/0.5.0 run the server in llama_server(); b7347 in main().
+    return release().timestampedLog ? srv("llama_server") : std::string("main: ");
 }
 
 std::string cmn(std::string_view func)

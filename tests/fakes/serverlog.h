@@ -1,6 +1,7 @@
 #pragma once
 
-// stderr logging in llama.cpp's line format: "M.SS.mmm.uuu L <module> <func>: message".
+// stderr logging in llama.cpp's line format: "M.SS.mmm.uuu L <module> <func>: message"
+// (0.4.0, 0.5.0), or the bare message (b7347).
 // The timestamp counts from the first use of the log, as llama.cpp's common_log does.
 
 #include <string>
@@ -22,6 +23,9 @@ void line(Level level, std::string_view text);
 
 // "srv  " + func right-aligned in 12 columns (truncated to 12) + ": ", like SRV_INF.
 std::string srv(std::string_view func);
+// The prefix of the server's own top-level lines: "srv  llama_server: " (0.4.0, 0.5.0) or
+// "main: " (b7347).
+std::string server();
 // The same for the "cmn" module (common_params_print_info, init).
 std::string cmn(std::string_view func);
 // "slot " + func in 12 columns + ": id NN | task N | ", like SLT_INF.

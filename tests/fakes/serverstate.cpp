@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "release.h"
+
 namespace FakeLlama {
 std::string Runtime::modelName() const
 {
-    return alias.empty() ? model.fileName : alias;
-}
-
-std::string Runtime::modelId() const
-{
-    return alias.empty() ? model.path : alias;
+    if (!aliases.empty())
+        return aliases.front();
+    return release().modelNamedByBasename ? model.fileName : modelArgument;
 }
 
 void SlotPool::resize(int count)

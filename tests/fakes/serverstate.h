@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "model.h"
@@ -17,14 +18,16 @@ struct Runtime
 {
     ModelInfo model;
     std::optional<ProjectorInfo> projector;
-    std::string alias; // -a: replaces the file name and path in every answer
+    std::string modelArgument;        // -m exactly as given
+    std::vector<std::string> aliases; // -a: the first replaces the model's name in every answer
     int nCtx = 0;
     int nCtxSlot = 0;
     int nSlots = 4;
     bool kvUnified = true;
 
-    std::string modelName() const; // what chat responses call the model
-    std::string modelId() const;   // what /v1/models calls it
+    // What chat responses, /v1/models and /props model_alias call the model: the first
+    // alias, else -m as given (0.4.0, 0.5.0) or its basename (b7347).
+    std::string modelName() const;
 };
 
 struct SlotStatus
