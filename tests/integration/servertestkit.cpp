@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QNetworkRequest>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
 
@@ -23,6 +24,62 @@ QString serverProgram()
 bool testingRealServer()
 {
     return !qEnvironmentVariableIsEmpty("LLAMADESK_LLAMA_SERVER");
+}
+
+namespace {
+// The environment a server under test gets: nothing from outside steers it but the fake's
+// release, which the test registration chooses.
+QStringList serverEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys())
+        if ((key.startsWith(QStringLiteral("FAKE_LLAMA_")) && key != QStringLiteral("FAKE_LLAMA_RELEASE"))
+            || key.startsWith(QStringLiteral("LLAMA_ARG_")) || key == QStringLiteral("LLAMA_API_KEY"))
+            env.remove(key);
+    return env.toStringList();
+}
+} // namespace
+
+Release parseRelease(const QString &versionOutput)
+{
+    static const QRegularExpression semantic(QStringLiteral(R"(^version: 0\.(\d+)\.\d+)"),
+                                             QRegularExpression::MultilineOption);
+    static const QRegularExpression build(QStringLiteral(R"(^version: \d+ \([0-9a-f]+\))"),
+                                          QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch match = semantic.match(versionOutput);
+    if (match.hasMatch()) {
+        const int minor = match.captured(1).toInt();
+        return minor == 4 ? Release::V0_4 : minor == 5 ? Release::V0_5 : Release::Unknown;
+    }
+    return build.match(versionOutput).hasMatch() ? Release::BSeries : Release::Unknown;
+}
+
+Release serverRelease()
+{
+    static const Release release = [] {
+        QProcess probe;
+        probe.setEnvironment(serverEnvironment());
+        probe.start(serverProgram(), {QStringLiteral("--version")});
+        if (!probe.waitForFinished(20000))
+            return Release::Unknown;
+        return parseRelease(QString::fromUtf8(probe.readAllStandardError() + probe.readAllStandardOutput()));
+    }();
+    return release;
+}
+
+const char *releaseName(Release release)
+{
+    switch (release) {
+    case Release::V0_4:
+        return "0.4.0";
+    case Release::V0_5:
+        return "0.5.0";
+    case Release::BSeries:
+        return "b-series (b7347)";
+    case Release::Unknown:
+        break;
+    }
+    return "unknown";
 }
 
 QString modelPath(const QString &name)
@@ -116,13 +173,7 @@ HttpResult HttpClient::finish(QNetworkReply *reply, int timeoutMs)
 ServerProcess::ServerProcess()
     : m_process(std::make_unique<QProcess>())
 {
-    // Nothing from the outer environment may steer the server under test.
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &key : env.keys())
-        if (key.startsWith(QStringLiteral("FAKE_LLAMA_")) || key.startsWith(QStringLiteral("LLAMA_ARG_"))
-            || key == QStringLiteral("LLAMA_API_KEY"))
-            env.remove(key);
-    m_environment = env.toStringList();
+    m_environment = serverEnvironment();
 }
 
 ServerProcess::~ServerProcess()

@@ -23,6 +23,19 @@ namespace Llamadesk::ServerTest {
 // The binary under test: $LLAMADESK_LLAMA_SERVER when set, else the fake.
 QString serverProgram();
 bool testingRealServer();
+// The llama-server release under test, as its `--version` names it: "version: 0.5.0-dev
+// (build 1, commit de3ff81)", "version: 0.4.0-dev (…)", or the b-series' "version: 7347
+// (abc1234)". The fake reports the release FAKE_LLAMA_RELEASE chose.
+enum class Release {
+    V0_4,
+    V0_5,
+    BSeries, // b7347 and its kin
+    Unknown
+};
+Release parseRelease(const QString &versionOutput);
+// The release of serverProgram(), asked once per test process.
+Release serverRelease();
+const char *releaseName(Release release);
 // ../shared/models/<name>, ../shared/media/<name>
 QString modelPath(const QString &name);
 QString mediaPath(const QString &name);

@@ -1,6 +1,7 @@
 // The llama-server contract Llamadesk relies on (../shared/LLAMA_SERVER.md), one behaviour per
-// test. Runs against the fake by default; with LLAMADESK_LLAMA_SERVER=/path/to/llama-server
-// the same assertions run against the real one, so nothing here may depend on the fake.
+// test: what every release shares (test_server_releases.cpp holds what differs). Runs against
+// the fake in each of its release modes; with LLAMADESK_LLAMA_SERVER=/path/to/llama-server the
+// same assertions run against the real one, so nothing here may depend on the fake.
 
 #include <QFile>
 #include <QHostAddress>
@@ -12,98 +13,13 @@
 
 #include <gtest/gtest.h>
 
+#include "conformance.h"
 #include "imageattachment.h"
-#include "servertestkit.h"
-#include "testsupport.h"
 
 using namespace Llamadesk::ServerTest;
 using namespace Llamadesk::TestSupport;
+using namespace ConformanceKit;
 using namespace Qt::Literals::StringLiterals;
-
-namespace {
-QJsonObject jsonObject(const char *text)
-{
-    return QJsonDocument::fromJson(QByteArray(text)).object();
-}
-
-QList<QJsonObject> chunksOf(const SseStream &sse)
-{
-    QList<QJsonObject> chunks;
-    for (const QByteArray &data : sse.data)
-        if (data != "[DONE]")
-            chunks.append(QJsonDocument::fromJson(data).object());
-    return chunks;
-}
-
-QJsonObject firstChoice(const QJsonObject &chunk)
-{
-    return chunk.value(u"choices"_s).toArray().at(0).toObject();
-}
-
-QJsonObject deltaOf(const QJsonObject &chunk)
-{
-    return firstChoice(chunk).value(u"delta"_s).toObject();
-}
-
-QStringList nonEmptyLines(const QString &text)
-{
-    return text.split(u'\n', Qt::SkipEmptyParts);
-}
-
-qsizetype indexOfLine(const QStringList &lines, const QString &needle)
-{
-    for (qsizetype i = 0; i < lines.size(); ++i)
-        if (lines.at(i).contains(needle))
-            return i;
-    return -1;
-}
-
-const QJsonObject &loadingBody()
-{
-    static const QJsonObject body =
-            jsonObject(R"({"error":{"message":"Loading model","type":"unavailable_error","code":503}})");
-    return body;
-}
-} // namespace
-
-class Conformance : public ::testing::Test
-{
-protected:
-    void startReady(const QStringList &extra = {}, const QString &model = u"tiny-llama.gguf"_s)
-    {
-        ASSERT_TRUE(server.start(QStringList{u"-m"_s, modelPath(model)} + extra))
-                << qPrintable(serverProgram());
-        ASSERT_TRUE(server.waitForReady()) << qPrintable(server.stderrText());
-    }
-
-    static QStringList projector(const QString &name) { return {u"--mmproj"_s, modelPath(name)}; }
-
-    HttpResult chat(const QByteArray &body, const Headers &headers = {})
-    {
-        return http.post(server.url(u"/v1/chat/completions"_s), body, headers);
-    }
-
-    HttpResult get(const QString &path, const Headers &headers = {})
-    {
-        return http.get(server.url(path), headers);
-    }
-
-    // Starts the server with arguments that make it fail, and waits for it to exit.
-    void expectStartFailure(const QStringList &arguments, const QStringList &messages)
-    {
-        ASSERT_TRUE(server.startRaw(arguments));
-        ASSERT_TRUE(server.waitForExit(20000));
-        EXPECT_EQ(server.process().exitStatus(), QProcess::NormalExit);
-        EXPECT_EQ(server.process().exitCode(), 1);
-        const QString err = server.stderrText();
-        for (const QString &message : messages)
-            EXPECT_TRUE(err.contains(message)) << "missing: " << qPrintable(message) << "\n"
-                                               << qPrintable(err);
-    }
-
-    ServerProcess server;
-    HttpClient http;
-};
 
 TEST_F(Conformance, StartupLinesGoToStderrInLogFormatAndOrder)
 {
@@ -113,20 +29,24 @@ TEST_F(Conformance, StartupLinesGoToStderrInLogFormatAndOrder)
 
     const QStringList lines = nonEmptyLines(server.stderrText());
     const qsizetype last = indexOfLine(lines, listening);
+    // 0.4.0 and 0.5.0 stamp every line; the b-series prints bare text (its samples).
     static const QRegularExpression format(uR"(^\d+\.\d{2}\.\d{3}\.\d{3} [IWED] \S)"_s);
-    for (qsizetype i = 0; i <= last; ++i)
-        EXPECT_TRUE(format.match(lines.at(i)).hasMatch()) << qPrintable(lines.at(i));
+    if (release != Release::BSeries) {
+        for (qsizetype i = 0; i <= last; ++i)
+            EXPECT_TRUE(format.match(lines.at(i)).hasMatch()) << qPrintable(lines.at(i));
+    }
 
     const qsizetype loading =
             indexOfLine(lines, u"load_model: loading model '%1'"_s.arg(modelPath(u"tiny-llama.gguf"_s)));
-    const qsizetype initializing = indexOfLine(
-            lines, u"load_model: initializing, n_slots = 4, n_ctx_slot = 2048, kv_unified = 'true'"_s);
-    const qsizetype loaded = indexOfLine(lines, u"llama_server: model loaded"_s);
+    const qsizetype initializing = release == Release::BSeries
+            ? indexOfLine(lines, u"init: initializing slots, n_slots = 4"_s)
+            : indexOfLine(lines, u"load_model: initializing, n_slots = 4, n_ctx_slot = 2048, kv_unified = 'true'"_s);
+    const qsizetype loaded = indexOfLine(
+            lines, release == Release::BSeries ? u"main: model loaded"_s : u"llama_server: model loaded"_s);
     EXPECT_GE(loading, 0);
     EXPECT_GT(initializing, loading);
     EXPECT_GT(loaded, initializing);
     EXPECT_GT(last, loaded);
-    EXPECT_GE(indexOfLine(lines, u"CORS is set to allow all origins ('*') and no API key is set"_s), 0);
     EXPECT_TRUE(server.stdoutBytes().isEmpty());
 }
 
@@ -139,7 +59,8 @@ TEST_F(Conformance, StartupLinesNameTheMultimodalProjector)
     const qsizetype loading = indexOfLine(lines, u"load_model: loading model"_s);
     const qsizetype multimodal =
             indexOfLine(lines, u"load_model: loaded multimodal model, '%1'"_s.arg(mmproj));
-    const qsizetype initializing = indexOfLine(lines, u"load_model: initializing"_s);
+    const qsizetype initializing = indexOfLine(
+            lines, release == Release::BSeries ? u"init: initializing slots"_s : u"load_model: initializing"_s);
     EXPECT_GT(multimodal, loading);
     EXPECT_GT(initializing, multimodal);
 }
@@ -191,7 +112,7 @@ TEST_F(Conformance, HealthAndV1HealthAnswerOkWhenReady)
     }
 }
 
-TEST_F(Conformance, ModelsAnswersBothShapesWithThePathAsId)
+TEST_F(Conformance, ModelsAnswersBothShapesNamingTheModel)
 {
     ASSERT_NO_FATAL_FAILURE(startReady());
     const HttpResult models = get(u"/v1/models"_s);
@@ -199,7 +120,7 @@ TEST_F(Conformance, ModelsAnswersBothShapesWithThePathAsId)
     const QJsonObject body = models.json();
     EXPECT_EQ(body.value(u"object"_s).toString(), u"list"_s);
     const QJsonObject data = body.value(u"data"_s).toArray().at(0).toObject();
-    EXPECT_EQ(data.value(u"id"_s).toString(), modelPath(u"tiny-llama.gguf"_s));
+    EXPECT_EQ(data.value(u"id"_s).toString(), modelName(modelPath(u"tiny-llama.gguf"_s)));
     EXPECT_EQ(data.value(u"object"_s).toString(), u"model"_s);
     EXPECT_EQ(data.value(u"owned_by"_s).toString(), u"llamacpp"_s);
     EXPECT_EQ(data.value(u"meta"_s).toObject().value(u"n_ctx_train"_s).toInt(), 2048);
@@ -229,7 +150,9 @@ TEST_F(Conformance, PropsWithoutProjectorReportContextSlotsAndNoMedia)
     EXPECT_FALSE(modalities.value(u"vision"_s).toBool(true));
     EXPECT_FALSE(modalities.value(u"audio"_s).toBool(true));
     EXPECT_TRUE(body.value(u"chat_template"_s).toString().contains(u"<|assistant|>"_s));
-    EXPECT_TRUE(body.value(u"chat_template_caps"_s).isObject());
+    if (release != Release::BSeries) { // b7347's /props has no chat_template_caps (its sample)
+        EXPECT_TRUE(body.value(u"chat_template_caps"_s).isObject());
+    }
     EXPECT_EQ(body.value(u"bos_token"_s).toString(), u"<s>"_s);
     EXPECT_EQ(body.value(u"eos_token"_s).toString(), u"<|endoftext|>"_s);
     EXPECT_FALSE(body.value(u"build_info"_s).toString().isEmpty());
@@ -253,6 +176,8 @@ TEST_F(Conformance, PropsWithAudioProjectorReportAudioOnly)
 
 TEST_F(Conformance, PropsWithBothProjectorReportVisionVideoAndAudio)
 {
+    if (release == Release::BSeries)
+        GTEST_SKIP() << "b7347 aborts with tiny-mmproj-both.gguf (../shared/models/README.md)";
     ASSERT_NO_FATAL_FAILURE(startReady(projector(u"tiny-mmproj-both.gguf"_s)));
     const QJsonObject modalities = get(u"/props"_s).json().value(u"modalities"_s).toObject();
     EXPECT_TRUE(modalities.value(u"vision"_s).toBool());
@@ -266,8 +191,7 @@ TEST_F(Conformance, ParallelSlotsSplitTheContext)
     const QJsonObject props = get(u"/props"_s).json();
     EXPECT_EQ(props.value(u"default_generation_settings"_s).toObject().value(u"n_ctx"_s).toInt(), 1024);
     EXPECT_EQ(props.value(u"total_slots"_s).toInt(), 2);
-    EXPECT_TRUE(server.waitForStderr(u"initializing, n_slots = 2, n_ctx_slot = 1024, kv_unified = 'false'"_s))
-            << qPrintable(server.stderrText());
+    EXPECT_TRUE(server.waitForStderr(slotsLine(2, 1024, false))) << qPrintable(server.stderrText());
 }
 
 TEST_F(Conformance, UnifiedKvCacheGivesEverySlotTheWholeContext)
@@ -275,8 +199,7 @@ TEST_F(Conformance, UnifiedKvCacheGivesEverySlotTheWholeContext)
     ASSERT_NO_FATAL_FAILURE(startReady({u"-c"_s, u"2048"_s, u"-np"_s, u"2"_s, u"--kv-unified"_s}));
     const QJsonObject props = get(u"/props"_s).json();
     EXPECT_EQ(props.value(u"default_generation_settings"_s).toObject().value(u"n_ctx"_s).toInt(), 2048);
-    EXPECT_TRUE(server.waitForStderr(u"initializing, n_slots = 2, n_ctx_slot = 2048, kv_unified = 'true'"_s))
-            << qPrintable(server.stderrText());
+    EXPECT_TRUE(server.waitForStderr(slotsLine(2, 2048, true))) << qPrintable(server.stderrText());
 }
 
 TEST_F(Conformance, SlotsListEverySlotByDefault)
@@ -328,7 +251,7 @@ TEST_F(Conformance, StreamingSendsRoleChunkContentFinishReasonAndDone)
     for (const QJsonObject &chunk : chunks) {
         EXPECT_EQ(chunk.value(u"object"_s).toString(), u"chat.completion.chunk"_s);
         EXPECT_EQ(chunk.value(u"id"_s).toString(), id);
-        EXPECT_EQ(chunk.value(u"model"_s).toString(), u"tiny-llama.gguf"_s);
+        EXPECT_EQ(chunk.value(u"model"_s).toString(), modelName(modelPath(u"tiny-llama.gguf"_s)));
         EXPECT_EQ(chunk.value(u"system_fingerprint"_s).toString(), buildInfo);
     }
 
@@ -382,7 +305,7 @@ TEST_F(Conformance, NonStreamingAnswerHasMessageUsageAndTimings)
     ASSERT_EQ(reply.status, 200) << reply.body.constData();
     const QJsonObject body = reply.json();
     EXPECT_EQ(body.value(u"object"_s).toString(), u"chat.completion"_s);
-    EXPECT_EQ(body.value(u"model"_s).toString(), u"tiny-llama.gguf"_s);
+    EXPECT_EQ(body.value(u"model"_s).toString(), modelName(modelPath(u"tiny-llama.gguf"_s)));
     EXPECT_TRUE(body.value(u"id"_s).toString().startsWith(u"chatcmpl-"_s));
     const QJsonObject choice = body.value(u"choices"_s).toArray().at(0).toObject();
     EXPECT_EQ(choice.value(u"finish_reason"_s).toString(), u"length"_s);
@@ -394,6 +317,8 @@ TEST_F(Conformance, NonStreamingAnswerHasMessageUsageAndTimings)
 
 TEST_F(Conformance, ThinkingTemplateStreamsReasoningBeforeContent)
 {
+    if (release == Release::BSeries)
+        GTEST_SKIP() << "b7347 streams the thinking as content (test_server_releases.cpp)";
     ASSERT_NO_FATAL_FAILURE(startReady({u"--jinja"_s}, u"tiny-llama-think.gguf"_s));
     const HttpResult reply = chat(chatBody(u"Hello"_s, {{u"stream"_s, true}, {u"max_tokens"_s, 16}}));
     ASSERT_EQ(reply.status, 200) << reply.body.constData();
@@ -485,9 +410,7 @@ TEST_F(Conformance, ImageUrlThatIsNotAPictureIs400)
     const HttpResult reply = chat(chatBodyWithParts(
             {textPart(u"What is this?"_s), imagePart("this is text, not a picture")}, oneToken));
     EXPECT_EQ(reply.status, 400);
-    EXPECT_EQ(reply.json().value(u"error"_s).toObject().value(u"message"_s).toString(),
-              u"Failed to load image or audio file"_s)
-            << reply.body.constData();
+    EXPECT_EQ(reply.body, sampleBody(release, u"bad-data-url.http"_s));
 }
 
 // What Llamadesk's own encoder makes of a screenshot, PNG and JPEG, is what the server reads.
@@ -523,6 +446,8 @@ TEST_F(Conformance, ImagesFromOurEncoderAreAccepted)
 // Voice about the screen: one user message with the text, an image and the recording.
 TEST_F(Conformance, ImageAndAudioInOneMessageWithBothProjectorIs200)
 {
+    if (release == Release::BSeries)
+        GTEST_SKIP() << "b7347 aborts with tiny-mmproj-both.gguf (../shared/models/README.md)";
     ASSERT_NO_FATAL_FAILURE(startReady(projector(u"tiny-mmproj-both.gguf"_s)));
     const QByteArray png = readFile(mediaPath(u"test.png"_s));
     const QByteArray wav = readFile(mediaPath(u"test.wav"_s));
@@ -542,11 +467,7 @@ TEST_F(Conformance, AudioWithoutAudioProjectorIs500)
     const HttpResult reply =
             chat(chatBodyWithParts({audioPart(readFile(mediaPath(u"test.wav"_s)))}, oneToken));
     EXPECT_EQ(reply.status, 500);
-    EXPECT_EQ(
-            reply.json(),
-            jsonObject(
-                    R"({"error":{"code":500,"message":"audio input is not supported - hint: if this is unexpected, you may need to provide the mmproj","type":"server_error"}})"))
-            << reply.body.constData();
+    EXPECT_EQ(reply.body, sampleBody(release, u"audio-without-projector.http"_s));
 }
 
 TEST_F(Conformance, AudioWithAudioProjectorCosts750TokensPerStarted30Seconds)
