@@ -186,6 +186,8 @@ ServerProcess::~ServerProcess()
 
 void ServerProcess::setEnv(const QString &name, const QString &value)
 {
+    // Replaces an inherited value (FAKE_LLAMA_RELEASE): with two entries getenv() takes the first.
+    m_environment.removeIf([&](const QString &entry) { return entry.startsWith(name + u'='); });
     m_environment.append(name + u'=' + value);
 }
 

@@ -210,6 +210,7 @@ TEST_F(FakeFailureModes, StalledStreamCarriesSsePingComments)
     const SseStream sse = parseSse(received);
     EXPECT_TRUE(sse.wellFormed) << received.constData();
     EXPECT_EQ(contentChunks(sse), 1);
+    EXPECT_TRUE(received.contains("\n\n:\n\n")) << "a ping is a bare ':' line: " << received.constData();
 }
 
 TEST_F(FakeFailureModes, ErrorAfterTokensEndsWithAnErrorEventAndNoDone)
