@@ -269,6 +269,8 @@ TEST_F(ChatSessionTest, ImagesAreSentAsImageUrlPartsWithTheQuestion)
 
 TEST_F(ChatSessionTest, ASpokenQuestionAboutImagesIsOneMessageWithImagesAndAudio)
 {
+    if (serverRelease() == Release::BSeries)
+        GTEST_SKIP() << "b7347 aborts with tiny-mmproj-both.gguf (../shared/models/README.md)";
     const QString recordDir = m_dir.filePath(QStringLiteral("requests"));
     ASSERT_TRUE(QDir().mkpath(recordDir));
     if (testingRealServer())
@@ -339,6 +341,8 @@ TEST_F(ChatSessionTest, NeitherTextNorAttachmentSendsNothing)
 
 TEST_F(ChatSessionTest, AnEditThatSaysWhichImagesItHasReplacesThemAndKeepsTheRecording)
 {
+    if (serverRelease() == Release::BSeries)
+        GTEST_SKIP() << "b7347 aborts with tiny-mmproj-both.gguf (../shared/models/README.md)";
     startServer({}, QStringLiteral("tiny-mmproj-both.gguf"));
     MessageAttachment second = testImage();
     second.name = QStringLiteral("second.png");

@@ -247,6 +247,9 @@ TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
 // one message carries the picture and the recording, and nothing is transcribed.
 TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
 {
+    // The fake serves this window; in its b7347 mode it aborts with the both projector, as b7347 does.
+    if (qEnvironmentVariable("FAKE_LLAMA_RELEASE") == QStringLiteral("b7347"))
+        GTEST_SKIP() << "b7347 aborts with tiny-mmproj-both.gguf (../shared/models/README.md)";
     LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     QTemporaryDir speechDir;
     const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
