@@ -7,6 +7,9 @@
 
 #include <QDir>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSettings>
@@ -100,6 +103,20 @@ QString writeServerSettings(const QTemporaryDir &dir, const QString &projector =
     return ini;
 }
 
+// What the fake llama-server was sent: it records every chat request body in FAKE_LLAMA_RECORD_DIR
+// (given to the app, whose server inherits it). Empty until the n-th request came.
+QByteArray recordedRequest(const QString &recordDir, int n = 1)
+{
+    return TestSupport::readFile(recordDir + QStringLiteral("/request-%1.json").arg(n));
+}
+
+// A completion ran to its end: the server's slot let go of it (llama-server logs requests
+// themselves only at trace verbosity).
+bool serverFinishedACompletion(const QString &serverLog)
+{
+    return TestSupport::readFile(serverLog).contains("stop processing");
+}
+
 // The real app, started with temporary XDG folders and its own settings file, killed at the end
 // of the test if it is still running.
 class RunningApp final
@@ -107,10 +124,11 @@ class RunningApp final
     Q_DISABLE_COPY_MOVE(RunningApp)
 
 public:
-    RunningApp(const TestSupport::TempXdg &xdg, const QStringList &arguments)
+    // extraEnvironment: NAME=value entries for the app (and the llama-server it starts).
+    RunningApp(const TestSupport::TempXdg &xdg, const QStringList &arguments, const QStringList &extraEnvironment = {})
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &entry : xdg.environment())
+        for (const QString &entry : xdg.environment() + extraEnvironment)
             env.insert(entry.section(u'=', 0, 0), entry.section(u'=', 1));
         process.setProcessEnvironment(env);
         process.start(QStringLiteral(LLAMADESK_APP), arguments);
@@ -129,7 +147,7 @@ public:
     QString visibleWindowNow(const QString &title) const
     {
         QProcess search;
-        search.start(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
+        search.start(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--onlyvisible"), QStringLiteral("--all"),
                                                  QStringLiteral("--pid"), pid(), QStringLiteral("--name"), title});
         search.waitForFinished(5000);
         return QString::fromLocal8Bit(search.readAllStandardOutput()).trimmed().section(u'\n', 0, 0);
@@ -143,6 +161,50 @@ public:
     }
 
     QProcess process;
+};
+
+// A window manager on the test's display while the object lives, as a user's desktop has one:
+// openbox, started unless one already runs (that one is then left alone).
+class WindowManager final
+{
+    Q_DISABLE_COPY_MOVE(WindowManager)
+
+public:
+    WindowManager()
+    {
+        if (isRunning())
+            return;
+        m_openbox.setProcessChannelMode(QProcess::MergedChannels);
+        m_openbox.start(QStringLiteral("openbox"), {QStringLiteral("--sm-disable")});
+        if (!m_openbox.waitForStarted(10000))
+            return;
+        // Up once it has set its check window on the root; or gone, saying why.
+        static_cast<void>(TestSupport::waitUntil(
+            [&] { return isRunning() || m_openbox.state() == QProcess::NotRunning; }, std::chrono::seconds(20)));
+    }
+    ~WindowManager()
+    {
+        if (m_openbox.state() == QProcess::NotRunning)
+            return;
+        m_openbox.terminate();
+        if (!m_openbox.waitForFinished(5000)) {
+            m_openbox.kill();
+            m_openbox.waitForFinished();
+        }
+    }
+    // The EWMH check window is on the root window: a compliant window manager runs.
+    static bool isRunning()
+    {
+        QProcess xprop;
+        xprop.start(QStringLiteral("xprop"), {QStringLiteral("-root"), QStringLiteral("_NET_SUPPORTING_WM_CHECK")});
+        if (!xprop.waitForFinished(5000))
+            return false;
+        return xprop.readAllStandardOutput().contains("window id #");
+    }
+    QString output() { return QString::fromLocal8Bit(m_openbox.readAll()); }
+
+private:
+    QProcess m_openbox;
 };
 } // namespace
 
@@ -279,7 +341,9 @@ TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
     ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
                                                              QStringLiteral("what is on my screen")}), 0);
     const QString ini = writeServerSettings(dir, QStringLiteral("tiny-mmproj-audio.gguf"));
-    RunningApp running(xdg, {QStringLiteral("--settings"), ini});
+    const QString records = dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(records));
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini}, {QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + records});
     QProcess &app = running.process;
     ASSERT_TRUE(app.waitForStarted());
     const QString window = running.window();
@@ -309,11 +373,12 @@ TEST(AppBinary, HoldingCtrlShiftVSendsWhatTheMicrophoneHeard)
     const QByteArray log = TestSupport::readFile(appLog);
     ASSERT_TRUE(sent) << log.constData();
     EXPECT_TRUE(log.contains("Hz, 1 channel(s)") && log.contains("(16000 Hz")) << log.constData();
-    // The server took it: its log has the request answered 200 (a WAV it could not read is a 400).
+    // The server got the recording and answered it (a WAV it could not read is a 400, before any slot).
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return !recordedRequest(records).isEmpty(); }, std::chrono::seconds(10)));
+    EXPECT_TRUE(recordedRequest(records).contains("\"input_audio\"")) << recordedRequest(records).left(400).constData();
     const QString serverLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log");
-    EXPECT_TRUE(TestSupport::waitUntil([&] {
-        return TestSupport::readFile(serverLog).contains("POST /v1/chat/completions 127.0.0.1 200");
-    }, std::chrono::seconds(10))) << TestSupport::readFile(serverLog).right(2000).constData();
+    EXPECT_TRUE(TestSupport::waitUntil([&] { return serverFinishedACompletion(serverLog); }, std::chrono::seconds(10)))
+        << TestSupport::readFile(serverLog).right(2000).constData();
 }
 
 // The screenshot path end to end in the real app: Ctrl+Shift+S, a drag on the frozen screen
@@ -324,7 +389,9 @@ TEST(AppBinary, CtrlShiftSAndADragAttachAScreenRegionThatIsSentWithTheQuestion)
     TestSupport::TempXdg xdg;
     QTemporaryDir dir;
     const QString ini = writeServerSettings(dir, QStringLiteral("tiny-mmproj-vision.gguf"));
-    RunningApp running(xdg, {QStringLiteral("--settings"), ini});
+    const QString records = dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(records));
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini}, {QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + records});
     ASSERT_TRUE(running.process.waitForStarted());
     const QString window = running.window();
     ASSERT_FALSE(window.isEmpty());
@@ -366,8 +433,127 @@ TEST(AppBinary, CtrlShiftSAndADragAttachAScreenRegionThatIsSentWithTheQuestion)
     tool(QStringLiteral("xdotool"), {QStringLiteral("type"), QStringLiteral("--window"), window, QStringLiteral("What is this?")});
     screenshot(QStringLiteral("app-binary-region-attached"));
     tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("--window"), window, QStringLiteral("Return")});
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return !recordedRequest(records).isEmpty(); }, std::chrono::seconds(10)));
+    const QByteArray request = recordedRequest(records);
+    EXPECT_TRUE(request.contains("What is this?") && request.contains("\"image_url\"")) << request.left(400).constData();
     const QString serverLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llama-server.log");
+    EXPECT_TRUE(TestSupport::waitUntil([&] { return serverFinishedACompletion(serverLog); }, std::chrono::seconds(10)))
+        << TestSupport::readFile(serverLog).right(2000).constData();
+}
+
+// The first minute as a newcomer meets it, on a desktop with a window manager: the window opens,
+// the question is typed at once (no click first) and Enter sends it. The window manager matters:
+// it activates the new window, and keys then go where the app put its focus. On the status dot
+// the spaces of the question used to open the settings.
+TEST(AppBinary, AQuestionTypedAsSoonAsTheWindowOpensIsSent)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    TestSupport::TempXdg xdg;
+    WindowManager windowManager;
+    ASSERT_TRUE(WindowManager::isRunning()) << "openbox: " << windowManager.output().toStdString();
+    QTemporaryDir dir;
+    const QString records = dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(records));
+    const QString ini = writeServerSettings(dir);
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini}, {QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + records});
+    ASSERT_TRUE(running.process.waitForStarted());
+    const QString window = tool(QStringLiteral("xdotool"), {QStringLiteral("search"), QStringLiteral("--sync"),
+                                                            QStringLiteral("--onlyvisible"), QStringLiteral("--name"),
+                                                            QStringLiteral("^Llamadesk$")})
+                               .section(u'\n', 0, 0);
+    ASSERT_FALSE(window.isEmpty());
+    // The window manager gives the new window the keyboard, as a person sees it come up.
+    QString active;
     EXPECT_TRUE(TestSupport::waitUntil([&] {
-        return TestSupport::readFile(serverLog).contains("POST /v1/chat/completions 127.0.0.1 200");
-    }, std::chrono::seconds(10))) << TestSupport::readFile(serverLog).right(2000).constData();
+        QProcess query;
+        query.start(QStringLiteral("xdotool"), {QStringLiteral("getactivewindow")});
+        query.waitForFinished(5000);
+        active = QString::fromLocal8Bit(query.readAllStandardOutput()).trimmed();
+        return active == window;
+    }, std::chrono::seconds(20))) << "active: " << active.toStdString() << ", ours: " << window.toStdString();
+
+    // Through the X server's keyboard (XTEST), to whatever has the focus.
+    const QString question = QStringLiteral("What is a llama?");
+    tool(QStringLiteral("xdotool"), {QStringLiteral("type"), QStringLiteral("--delay"), QStringLiteral("30"), question});
+    screenshot(QStringLiteral("app-binary-typed-at-once"));
+    EXPECT_TRUE(running.visibleWindowNow(QStringLiteral("Llamadesk Settings")).isEmpty()) << "a space opened the settings";
+
+    // Enter sends once the server is up (until then the question waits in the message box).
+    const bool sent = TestSupport::waitUntil([&] {
+        tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("Return")});
+        return TestSupport::waitUntil([&] { return !recordedRequest(records).isEmpty(); }, std::chrono::milliseconds(1500));
+    }, std::chrono::seconds(30));
+    const QString appLog = xdg.dataHome() + QStringLiteral("/llamadesk/logs/llamadesk.log");
+    ASSERT_TRUE(sent) << TestSupport::readFile(appLog).constData();
+    screenshot(QStringLiteral("app-binary-question-sent"));
+
+    const QByteArray request = recordedRequest(records);
+    const QJsonArray messages = QJsonDocument::fromJson(request).object().value(u"messages").toArray();
+    ASSERT_FALSE(messages.isEmpty()) << request.constData();
+    const QJsonObject last = messages.last().toObject();
+    EXPECT_EQ(last.value(u"role").toString(), QStringLiteral("user"));
+    EXPECT_EQ(last.value(u"content").toString(), question) << request.constData();
+}
+
+// The newcomer's way in: the placeholder says to click the dot for the settings; they are saved,
+// and the question is typed at once. The click used to give the dot the focus, and the
+// question's first space opened the settings again.
+TEST(AppBinary, AfterTheSettingsOpenedFromTheDotTheQuestionGoesToTheMessageBox)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    TestSupport::TempXdg xdg;
+    WindowManager windowManager;
+    ASSERT_TRUE(WindowManager::isRunning()) << "openbox: " << windowManager.output().toStdString();
+    QTemporaryDir dir;
+    const QString records = dir.filePath(QStringLiteral("requests"));
+    ASSERT_TRUE(QDir().mkpath(records));
+    const QString ini = writeServerSettings(dir);
+    RunningApp running(xdg, {QStringLiteral("--settings"), ini}, {QStringLiteral("FAKE_LLAMA_RECORD_DIR=") + records});
+    ASSERT_TRUE(running.process.waitForStarted());
+    const QString window = running.window();
+    ASSERT_FALSE(window.isEmpty());
+
+    // Where the dot is drawn: openbox reports the client's geometry 20 px below where it draws
+    // it, so look at both places for the dot's colour (green once the server runs).
+    const QPoint reported = windowPosition(window) + QPoint(TitleBar::Margin + StatusDot::Diameter / 2, TitleBar::Height / 2);
+    const QRgb green = StatusDot::colorFor(StatusColor::Green).rgb();
+    QPoint dotCentre;
+    ASSERT_TRUE(TestSupport::waitUntil([&] {
+        const QImage screen(screenshot(QStringLiteral("app-binary-before-settings")));
+        for (const QPoint &candidate : {reported, reported - QPoint(0, 20)}) {
+            if (screen.valid(candidate) && screen.pixel(candidate) == green) {
+                dotCentre = candidate;
+                return true;
+            }
+        }
+        return false;
+    }, std::chrono::seconds(20))) << "no green dot near " << reported.x() << "," << reported.y();
+
+    tool(QStringLiteral("xdotool"), {QStringLiteral("mousemove"), QString::number(dotCentre.x()),
+                                     QString::number(dotCentre.y()), QStringLiteral("click"), QStringLiteral("1")});
+    const QString dialog = running.findWindow(QStringLiteral("^Llamadesk Settings$"));
+    ASSERT_FALSE(dialog.isEmpty());
+    tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("Return")}); // Save
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return running.visibleWindowNow(QStringLiteral("^Llamadesk Settings$")).isEmpty(); },
+                                       std::chrono::seconds(10)));
+    // Back in the main window as the window manager hands the keyboard back.
+    ASSERT_TRUE(TestSupport::waitUntil([&] {
+        QProcess query;
+        query.start(QStringLiteral("xdotool"), {QStringLiteral("getactivewindow")});
+        query.waitForFinished(5000);
+        return QString::fromLocal8Bit(query.readAllStandardOutput()).trimmed() == window;
+    }, std::chrono::seconds(20)));
+
+    const QString question = QStringLiteral("How do llamas sleep?");
+    tool(QStringLiteral("xdotool"), {QStringLiteral("type"), QStringLiteral("--delay"), QStringLiteral("30"), question});
+    screenshot(QStringLiteral("app-binary-typed-after-settings"));
+    EXPECT_TRUE(running.visibleWindowNow(QStringLiteral("^Llamadesk Settings$")).isEmpty()) << "a space opened the settings";
+    const bool sent = TestSupport::waitUntil([&] {
+        tool(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("Return")});
+        return TestSupport::waitUntil([&] { return !recordedRequest(records).isEmpty(); }, std::chrono::milliseconds(1500));
+    }, std::chrono::seconds(30));
+    ASSERT_TRUE(sent);
+    const QJsonArray messages = QJsonDocument::fromJson(recordedRequest(records)).object().value(u"messages").toArray();
+    ASSERT_FALSE(messages.isEmpty());
+    EXPECT_EQ(messages.last().toObject().value(u"content").toString(), question) << recordedRequest(records).constData();
 }
