@@ -129,9 +129,10 @@ std::optional<ProjectorInfo> loadProjector(const std::string &path, std::vector<
         return fail({});
     }
     const Gguf::File &file = *read.file;
+    // A text model given as projector: LLAMA_SERVER.md records only the CLIP line for 0.5.0; no
+    // release prints the "not a multimodal projector" sentence an earlier fake invented.
     if (file.string("general.architecture").value_or(std::string()) != "clip")
-        return fail(
-                "clip_model_loader: error: this is not a multimodal projector (general.architecture is not 'clip')");
+        return fail({});
     if (const auto tensor = file.tensorOutOfBounds())
         return fail("clip_model_loader: error: tensor '" + *tensor + "' data is not within the file bounds");
 
