@@ -68,18 +68,27 @@ struct Recorded
 
 // Starts capture, waits for the device to deliver, plays the phrase into sink, waits until the
 // recording covers it, stops. Failures are reported through gtest in the caller's test.
-void recordPhrase(AudioCapture &capture, const QString &sink, Recorded &out)
+// espeak-ng speaks the phrase into dir/speech.wav; reference is that file at 16 kHz mono.
+void speakPhrase(const QTemporaryDir &dir, QByteArray &reference, double &seconds)
 {
-    QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
     const QString wavPath = dir.filePath(QStringLiteral("speech.wav"));
     const QString spoken = speak(Phrase, wavPath);
     ASSERT_TRUE(spoken.isEmpty()) << spoken.toStdString();
     const WavFile wav = readWav(wavPath);
     ASSERT_TRUE(wav.isValid()) << "espeak-ng wrote an unreadable WAV";
-    out.playedSeconds = wav.durationSeconds();
-    out.played = Resampler::convert(wav.monoPcm16(), wav.sampleRate, 1, Resampler::SampleFormat::Int16,
-                                    AudioCapture::TargetRate);
+    seconds = wav.durationSeconds();
+    reference = Resampler::convert(wav.monoPcm16(), wav.sampleRate, 1, Resampler::SampleFormat::Int16,
+                                   AudioCapture::TargetRate);
+}
+
+void recordPhrase(AudioCapture &capture, const QString &sink, Recorded &out)
+{
+    QTemporaryDir dir;
+    speakPhrase(dir, out.played, out.playedSeconds);
+    if (::testing::Test::HasFatalFailure())
+        return;
+    const QString wavPath = dir.filePath(QStringLiteral("speech.wav"));
 
     QSignalSpy finished(&capture, &AudioCapture::finished);
     QSignalSpy failed(&capture, &AudioCapture::failed);
@@ -153,14 +162,11 @@ private:
 TEST(AudioCapture, TheRecordingCheckFindsTheSpeechAndNoticesALostWord)
 {
     QTemporaryDir dir;
-    ASSERT_TRUE(dir.isValid());
-    const QString wavPath = dir.filePath(QStringLiteral("speech.wav"));
-    const QString spoken = speak(Phrase, wavPath);
-    ASSERT_TRUE(spoken.isEmpty()) << spoken.toStdString();
-    const WavFile wav = readWav(wavPath);
-    ASSERT_TRUE(wav.isValid());
-    const QByteArray reference = Resampler::convert(wav.monoPcm16(), wav.sampleRate, 1,
-                                                    Resampler::SampleFormat::Int16, AudioCapture::TargetRate);
+    QByteArray reference;
+    double seconds = 0.0;
+    speakPhrase(dir, reference, seconds);
+    if (HasFatalFailure())
+        return;
     const qsizetype delay = 12345; // samples
     QByteArray recording(delay * 2, '\0');
     QByteArray quieter = reference;
