@@ -428,3 +428,24 @@ TEST(ChatStoreSql, StateNamesRoundTripAndUnknownReadsAsComplete)
         EXPECT_EQ(ChatStoreSql::stateFromName(ChatStoreSql::stateName(state)), state);
     EXPECT_EQ(ChatStoreSql::stateFromName(QStringLiteral("from-the-future")), MessageState::Complete);
 }
+
+// Older versions stored the model as llama-server named it: its path. Such answers show the
+// file name; the path stays in the file untouched.
+TEST(ChatStore, AnAnswerStoredWithAModelPathReadsBackWithTheFileName)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    const qint64 conversation =
+            store.createConversation(QStringLiteral("Old"), QString(), QStringLiteral("/models/old-model.gguf"));
+    StoredMessage m = message(conversation, QStringLiteral("assistant"), QStringLiteral("an old answer"));
+    m.model = QStringLiteral("/home/ada/models/Qwen3-8B-Q4_K_M.gguf");
+    ASSERT_GT(store.addMessage(m), 0);
+    RawDatabase raw(dbIn(dir));
+    EXPECT_EQ(raw.value(QStringLiteral("SELECT model FROM messages")).toString(), m.model);
+
+    const QList<StoredMessage> read = store.messages(conversation);
+    ASSERT_EQ(read.size(), 1);
+    EXPECT_EQ(read.constFirst().model, QStringLiteral("Qwen3-8B-Q4_K_M"));
+    EXPECT_EQ(store.conversation(conversation)->model, QStringLiteral("old-model"));
+}
