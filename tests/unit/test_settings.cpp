@@ -100,6 +100,18 @@ TEST_F(SettingsTest, HandEditedValuesAreRead)
     EXPECT_TRUE(settings.loadWarnings().isEmpty()) << settings.loadWarnings().join(u'\n').toStdString();
 }
 
+// Before "auto" existed, -1 ("All") was the default and was written by every Save: it keeps
+// meaning All, while a file without the key gets the new default, auto.
+TEST_F(SettingsTest, AnOlderFileHoldingAllGpuLayersKeepsAll)
+{
+    writeFile("[server]\ngpu_layers=-1\n");
+    Settings settings(path());
+    EXPECT_TRUE(settings.loadWarnings().isEmpty()) << settings.loadWarnings().join(u'\n').toStdString();
+    EXPECT_EQ(ServerConfig::fromSettings(settings).gpuLayers, ServerConfig::GpuLayersAll);
+    writeFile("[server]\nport=8080\n");
+    EXPECT_EQ(ServerConfig::fromSettings(Settings(path())).gpuLayers, ServerConfig::GpuLayersAuto);
+}
+
 TEST_F(SettingsTest, InvalidValuesFallBackToTheDefaultWithAWarningNamingKeyAndValue)
 {
     writeFile("[server]\nport=eighty\ncontext_size=-5\nhost=not a host!\ngpu_layers=-3\n"
