@@ -305,6 +305,12 @@ void encodeAsync(const QImage &image, const ImageEncodeOptions &options, const Q
     runAsync([image, options, name] { return fromImage(image, options, name); }, context, std::move(done));
 }
 
+void fromDataAsync(const QByteArray &bytes, const ImageEncodeOptions &options, const QString &name,
+                   QObject *context, std::function<void(ImageResult)> done)
+{
+    runAsync([bytes, options, name] { return fromData(bytes, options, name); }, context, std::move(done));
+}
+
 void fromFileAsync(const QString &path, const ImageEncodeOptions &options, QObject *context,
                    std::function<void(ImageResult)> done)
 {

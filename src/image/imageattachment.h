@@ -58,6 +58,10 @@ QImage decode(const MessageAttachment &attachment);
 // thread with the result, and not at all if `context` is gone by then.
 void encodeAsync(const QImage &image, const ImageEncodeOptions &options, const QString &name,
                  QObject *context, std::function<void(ImageResult)> done);
+// fromData() the same way: a pasted picture may claim any number of pixels; the header is read
+// (and the size refused) on the worker too.
+void fromDataAsync(const QByteArray &bytes, const ImageEncodeOptions &options, const QString &name,
+                   QObject *context, std::function<void(ImageResult)> done);
 // fromFile() the same way: reading and decoding a photo takes tens of milliseconds.
 void fromFileAsync(const QString &path, const ImageEncodeOptions &options, QObject *context,
                    std::function<void(ImageResult)> done);

@@ -124,6 +124,7 @@ ChatPane::ChatPane(ChatStore &store, ChatSession &session, ChatClient &client, S
     connect(m_composer, &Composer::attachmentsChanged, this, &ChatPane::updateMic);
     connect(m_composer, &Composer::imageFilesOffered, this, &ChatPane::addImageFiles);
     connect(m_composer, &Composer::imagePasted, this, &ChatPane::addImage);
+    connect(m_composer, &Composer::imageDataPasted, this, &ChatPane::addImageData);
     connect(m_composer, &Composer::imageRejected, this,
             [this](const QString &reason) { m_banner->showMessage(InlineBanner::Level::Info, reason); });
     connect(m_composer, &Composer::screenshotRequested, this, [this](ScreenshotMode mode) {
@@ -558,6 +559,12 @@ void ChatPane::addImage(const QImage &image)
 {
     ImageAttachment::encodeAsync(image, ImageEncodeOptions::from(m_settings), tr("Pasted image"), this,
                                  [this](const ImageResult &result) { addImageResult(result); });
+}
+
+void ChatPane::addImageData(const QByteArray &encoded)
+{
+    ImageAttachment::fromDataAsync(encoded, ImageEncodeOptions::from(m_settings), tr("Pasted image"), this,
+                                   [this](const ImageResult &result) { addImageResult(result); });
 }
 
 void ChatPane::addImageResult(const ImageResult &result)

@@ -91,6 +91,7 @@ private:
     void updateImageInput();
     void addImageFiles(const QStringList &paths);
     void addImage(const QImage &image);
+    void addImageData(const QByteArray &encoded);
     void addImageResult(const ImageResult &result);
     void openImage(qint64 messageId, int index);
     bool sendSpokenQuestion(const AudioClip &clip);

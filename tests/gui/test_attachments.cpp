@@ -231,6 +231,37 @@ TEST_F(AttachmentsTest, PastingAnImageEmitsImagePasted)
     EXPECT_TRUE(composer.text().isEmpty());
 }
 
+// Another program's picture arrives as encoded bytes: they are handed on undecoded (the GUI
+// thread must not decode a picture that may claim any number of pixels).
+TEST_F(AttachmentsTest, PastingAnotherProgramsPictureHandsOnItsBytesUndecoded)
+{
+    LLAMADESK_REQUIRE_DISPLAY();
+    Composer composer;
+    show(composer, {700, 180});
+    QByteArray png;
+    QBuffer buffer(&png);
+    ASSERT_TRUE(buffer.open(QIODevice::WriteOnly));
+    ASSERT_TRUE(picture({200, 120}, QColor(0x1f, 0x7b, 0xa2)).save(&buffer, "PNG"));
+    auto *mime = new QMimeData;
+    mime->setData(QStringLiteral("image/png"), png);
+    QGuiApplication::clipboard()->setMimeData(mime);
+    QSignalSpy decoded(&composer, &Composer::imagePasted);
+    QSignalSpy encoded(&composer, &Composer::imageDataPasted);
+    composer.editor()->setFocus();
+    QTest::keyClick(composer.editor(), Qt::Key_V, Qt::ControlModifier);
+    ASSERT_EQ(encoded.count(), 1);
+    EXPECT_EQ(encoded.at(0).at(0).toByteArray(), png);
+    EXPECT_EQ(decoded.count(), 0);
+
+    // Dropped, the same.
+    QMimeData dropped;
+    dropped.setData(QStringLiteral("image/png"), png);
+    EXPECT_TRUE(dragAndDrop(&composer, &dropped));
+    ASSERT_EQ(encoded.count(), 2);
+    EXPECT_EQ(encoded.at(1).at(0).toByteArray(), png);
+    EXPECT_EQ(decoded.count(), 0);
+}
+
 TEST_F(AttachmentsTest, PastingImageFilesOffersTheirPaths)
 {
     LLAMADESK_REQUIRE_DISPLAY();

@@ -657,6 +657,30 @@ TEST(ImageAttachmentAsync, FilesAreReadOffTheCallersThreadAndDeliveredOnIt)
     EXPECT_TRUE(missing->error.contains(u"gone.png")) << missing->error.toStdString();
 }
 
+// What a paste hands over: encoded bytes, decoded (or refused for their size) on a worker.
+TEST(ImageAttachmentAsync, PastedBytesAreDecodedOrRefusedOffTheCallersThread)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    ASSERT_TRUE(buffer.open(QIODevice::WriteOnly));
+    ASSERT_TRUE(quadrants(3000, 1000).save(&buffer, "PNG"));
+    QObject context;
+    std::optional<ImageResult> delivered;
+    std::optional<ImageResult> bomb;
+    ImageAttachment::fromDataAsync(png, Defaults, QStringLiteral("Pasted image"), &context,
+                                   [&](ImageResult result) { delivered = std::move(result); });
+    ImageAttachment::fromDataAsync(pngHeaderOnly(20000, 10000), Defaults, QStringLiteral("Pasted image"), &context,
+                                   [&](ImageResult result) { bomb = std::move(result); });
+    EXPECT_FALSE(delivered.has_value()) << "delivered inside the call: decoded on the caller's thread";
+    EXPECT_FALSE(bomb.has_value());
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return delivered.has_value() && bomb.has_value(); },
+                                       std::chrono::seconds(20)));
+    ASSERT_TRUE(*delivered) << delivered->error.toStdString();
+    EXPECT_EQ(QSize(delivered->attachment->width, delivered->attachment->height), QSize(1536, 512));
+    EXPECT_FALSE(*bomb);
+    EXPECT_TRUE(bomb->error.contains(QStringLiteral("100 megapixels"))) << bomb->error.toStdString();
+}
+
 TEST(ImageAttachmentAsync, DeliversToAContextOnAnotherThread)
 {
     QThread thread;

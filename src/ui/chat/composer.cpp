@@ -162,6 +162,7 @@ Composer::Composer(QWidget *parent)
         Q_EMIT attachmentsChanged();
     });
     connect(m_edit, &ComposerEdit::imagePasted, this, &Composer::offerImage);
+    connect(m_edit, &ComposerEdit::imageDataPasted, this, &Composer::offerImageData);
     connect(m_edit, &ComposerEdit::imageFilesOffered, this, &Composer::offerFiles);
     setAcceptDrops(true);
     updateIcons();
@@ -356,6 +357,25 @@ void Composer::offerImage(const QImage &image)
     Q_EMIT imagePasted(image);
 }
 
+void Composer::offerImageData(const QByteArray &encoded)
+{
+    if (encoded.isEmpty())
+        return;
+    if (!m_imageInput) {
+        Q_EMIT imageRejected(m_imageReason.isEmpty() ? tr("Images cannot be sent right now") : m_imageReason);
+        return;
+    }
+    Q_EMIT imageDataPasted(encoded);
+}
+
+void Composer::offerMimeImage(const QMimeData *mime)
+{
+    if (const QByteArray encoded = ComposerEdit::encodedImage(mime); !encoded.isEmpty())
+        offerImageData(encoded);
+    else
+        offerImage(qvariant_cast<QImage>(mime->imageData()));
+}
+
 void Composer::offerFiles(const QStringList &paths)
 {
     if (paths.isEmpty())
@@ -407,7 +427,7 @@ bool Composer::takeDrop(const QMimeData *mime)
 {
     switch (ComposerEdit::classify(mime)) {
     case ComposerEdit::Offer::Image:
-        offerImage(qvariant_cast<QImage>(mime->imageData()));
+        offerMimeImage(mime);
         return true;
     case ComposerEdit::Offer::ImageFiles:
         offerFiles(ComposerEdit::imageFiles(mime));

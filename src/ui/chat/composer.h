@@ -91,8 +91,11 @@ Q_SIGNALS:
     void screenshotRequested(Llamadesk::ScreenshotMode mode);
     // Local image files: chosen in the attach dialog, pasted or dropped.
     void imageFilesOffered(const QStringList &paths);
-    // Image data pasted or dropped (a screenshot tool's, a browser's "Copy image").
+    // A picture of this process pasted or dropped (already decoded).
     void imagePasted(const QImage &image);
+    // Encoded picture bytes pasted or dropped (a screenshot tool's, a browser's "Copy image"),
+    // to be decoded off the GUI thread.
+    void imageDataPasted(const QByteArray &encoded);
     // An image was pasted or dropped while image input is disabled.
     void imageRejected(const QString &reason);
 
@@ -112,6 +115,9 @@ private:
     void updateImageTooltips();
     void openAttachDialog();
     void offerImage(const QImage &image);
+    void offerImageData(const QByteArray &encoded);
+    // Encoded bytes when the mime data has them, else the decoded image: to offerImageData/offerImage.
+    void offerMimeImage(const QMimeData *mime);
     void offerFiles(const QStringList &paths);
     // True when the drag or drop carries image data or local image files.
     static bool carriesImages(const QMimeData *mime);

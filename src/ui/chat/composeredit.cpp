@@ -19,6 +19,20 @@ bool looksLikeUrl(const QString &text)
     return trimmed.startsWith(u"http://") || trimmed.startsWith(u"https://") || trimmed.startsWith(u"file://")
            || trimmed.startsWith(u"data:");
 }
+// The picture formats taken as raw bytes, in order of preference.
+const QStringList &encodedImageFormats()
+{
+    static const QStringList Formats{QStringLiteral("image/png"), QStringLiteral("image/jpeg"),
+                                     QStringLiteral("image/webp"), QStringLiteral("image/gif"),
+                                     QStringLiteral("image/bmp")};
+    return Formats;
+}
+
+bool hasEncodedImage(const QMimeData *mime)
+{
+    const QStringList &formats = encodedImageFormats();
+    return std::any_of(formats.cbegin(), formats.cend(), [mime](const QString &format) { return mime->hasFormat(format); });
+}
 } // namespace
 
 const QStringList &ComposerEdit::imageSuffixes()
@@ -57,7 +71,7 @@ ComposerEdit::Offer ComposerEdit::classify(const QMimeData *mime)
         if (std::all_of(urls.cbegin(), urls.cend(), [](const QUrl &url) { return url.isLocalFile(); }))
             return Offer::OtherFiles;
     }
-    if (mime->hasImage()) {
+    if (mime->hasImage() || hasEncodedImage(mime)) {
         // Office programs put a picture of the copied cells or text beside the text itself:
         // the text is what was meant. A browser's "Copy image" gives at most the image's
         // address as text.
@@ -66,6 +80,19 @@ ComposerEdit::Offer ComposerEdit::classify(const QMimeData *mime)
         return Offer::Image;
     }
     return Offer::None;
+}
+
+QByteArray ComposerEdit::encodedImage(const QMimeData *mime)
+{
+    const QStringList offered = mime->formats();
+    for (const QString &format : encodedImageFormats()) {
+        if (!offered.contains(format))
+            continue;
+        QByteArray bytes = mime->data(format);
+        if (!bytes.isEmpty())
+            return bytes;
+    }
+    return {};
 }
 
 ComposerEdit::ComposerEdit(QWidget *parent)
@@ -91,7 +118,12 @@ void ComposerEdit::insertFromMimeData(const QMimeData *source)
 {
     switch (classify(source)) {
     case Offer::Image:
-        Q_EMIT imagePasted(qvariant_cast<QImage>(source->imageData()));
+        // QMimeData::imageData() would decode a foreign picture here, on the GUI thread, however
+        // many pixels it claims: its bytes go to a worker instead.
+        if (QByteArray encoded = encodedImage(source); !encoded.isEmpty())
+            Q_EMIT imageDataPasted(encoded);
+        else
+            Q_EMIT imagePasted(qvariant_cast<QImage>(source->imageData()));
         return;
     case Offer::ImageFiles:
         Q_EMIT imageFilesOffered(imageFiles(source));

@@ -25,6 +25,10 @@ public:
         OtherFiles, // local files, none of them an image: refused
     };
     static Offer classify(const QMimeData *mime);
+    // The encoded picture (PNG, JPEG, WebP, GIF, BMP) another program put on the clipboard or in
+    // a drag, as raw bytes: decoding it is left to a worker thread. Empty when the data holds no
+    // encoded picture (an image of this process, which is already decoded).
+    static QByteArray encodedImage(const QMimeData *mime);
     // The local image files among the mime data's URLs, in order.
     static QStringList imageFiles(const QMimeData *mime);
     static bool isImageFile(const QString &path);
@@ -35,6 +39,7 @@ public:
 
 Q_SIGNALS:
     void imagePasted(const QImage &image);
+    void imageDataPasted(const QByteArray &encoded);
     void imageFilesOffered(const QStringList &paths);
 
 protected:
