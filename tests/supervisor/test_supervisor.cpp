@@ -258,6 +258,90 @@ TEST_F(Supervisor, ACrashIsRestartedWithBackoffAndThenGivenUp)
     EXPECT_TRUE(waitForState(ServerState::Running));
 }
 
+// The case a window of crashes per minute misses: every run lives longer than the window (a
+// model OOM-killed after a long load) and so each crash found the earlier ones expired. Here the
+// window is shorter than the backoff between the runs, which is what makes every run outlive it.
+TEST_F(Supervisor, RunsThatNeverBecomeHealthyAreGivenUpHoweverLongEachLived)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_HANG_LOADING", "1");
+    SupervisorOptions options = fastOptions();
+    options.maxRestarts = 2;
+    options.restartBackoff = {std::chrono::milliseconds(100)};
+    options.restartWindow = std::chrono::milliseconds(20);
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    QSignalSpy crashes(&supervisor, &ServerSupervisor::crashed);
+    supervisor.start();
+
+    for (int round = 1; round <= 2; ++round) {
+        ASSERT_TRUE(waitForState(ServerState::Loading)) << "round " << round;
+        ::kill(static_cast<pid_t>(supervisor.processId()), SIGKILL); // what the kernel's OOM killer does
+        ASSERT_TRUE(waitForState(ServerState::Crashed)) << "round " << round;
+        ASSERT_EQ(crashes.count(), round);
+        EXPECT_TRUE(crashes.constLast().at(1).toBool()) << "round " << round;
+        EXPECT_EQ(supervisor.consecutiveFailures(), round);
+    }
+    ASSERT_TRUE(waitForState(ServerState::Loading));
+    ::kill(static_cast<pid_t>(supervisor.processId()), SIGKILL);
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_EQ(crashes.count(), 3);
+    EXPECT_FALSE(crashes.constLast().at(1).toBool());
+    EXPECT_EQ(supervisor.stateReason(),
+              supervisor.lastFailure()->reason
+                      + QStringLiteral(" It failed 3 times in a row without staying healthy for 0.02 s, so it is "
+                                       "not restarted again."));
+    EXPECT_FALSE(supervisor.hasProcess());
+}
+
+TEST_F(Supervisor, TheWaitBeforeARestartGrowsWithEveryFailedRunInARow)
+{
+    SKIP_ON_REAL_SERVER();
+    m_env.set("FAKE_LLAMA_HANG_LOADING", "1");
+    SupervisorOptions options = fastOptions();
+    options.maxRestarts = 3;
+    options.restartWindow = std::chrono::milliseconds(20);
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    supervisor.start();
+    QStringList reasons;
+    for (int round = 1; round <= 3; ++round) {
+        ASSERT_TRUE(waitForState(ServerState::Loading)) << "round " << round;
+        ::kill(static_cast<pid_t>(supervisor.processId()), SIGKILL);
+        ASSERT_TRUE(waitForState(ServerState::Crashed)) << "round " << round;
+        reasons.append(supervisor.stateReason());
+    }
+    ASSERT_EQ(reasons.size(), 3);
+    EXPECT_TRUE(reasons.at(0).endsWith(u"Restarting in 0.1 s.")) << reasons.at(0).toStdString();
+    EXPECT_TRUE(reasons.at(1).endsWith(u"Restarting in 0.2 s.")) << reasons.at(1).toStdString();
+    EXPECT_TRUE(reasons.at(2).endsWith(u"Restarting in 0.4 s.")) << reasons.at(2).toStdString();
+}
+
+TEST_F(Supervisor, ARunThatStaysHealthyForTheWindowEndsTheCountOfFailures)
+{
+    SupervisorOptions options = fastOptions();
+    options.maxRestarts = 1;
+    options.restartWindow = std::chrono::milliseconds(50);
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    QSignalSpy crashes(&supervisor, &ServerSupervisor::crashed);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    qint64 pid = supervisor.processId();
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    ASSERT_TRUE(waitForState(ServerState::Crashed));
+    EXPECT_EQ(supervisor.consecutiveFailures(), 1);
+    ASSERT_TRUE(waitUntil([&] { return supervisor.state() == ServerState::Running && supervisor.processId() != pid; },
+                          std::chrono::seconds(10)));
+    ASSERT_TRUE(waitUntil([&] { return supervisor.consecutiveFailures() == 0; }, std::chrono::seconds(5)))
+            << "healthy for 50 ms";
+
+    pid = supervisor.processId();
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    ASSERT_TRUE(waitForState(ServerState::Crashed));
+    ASSERT_EQ(crashes.count(), 2);
+    EXPECT_TRUE(crashes.constLast().at(1).toBool()) << "a new count: restarted once more";
+    EXPECT_TRUE(waitUntil([&] { return supervisor.state() == ServerState::Running && supervisor.processId() != pid; },
+                          std::chrono::seconds(10)));
+}
+
 TEST_F(Supervisor, ACrashMidStreamIsRestarted)
 {
     SKIP_ON_REAL_SERVER();

@@ -21,8 +21,6 @@ namespace Llamadesk
 {
 namespace
 {
-using Clock = std::chrono::steady_clock;
-
 QString versionKey(const QString &executable)
 {
     // Another build copied over the old one changes its size or modification time: probe again.
@@ -41,6 +39,7 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
     , m_pollTimer(new QTimer(this))
     , m_killTimer(new QTimer(this))
     , m_restartTimer(new QTimer(this))
+    , m_steadyTimer(new QTimer(this))
 {
     qRegisterMetaType<ServerState>();
     // The server is local (or named by the user): never route health probes through a proxy.
@@ -49,6 +48,7 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
     m_pollTimer->setSingleShot(true);
     m_killTimer->setSingleShot(true);
     m_restartTimer->setSingleShot(true);
+    m_steadyTimer->setSingleShot(true);
 
     connect(m_versionProbe, &VersionProbe::finished, this, &ServerSupervisor::onVersionChecked);
     connect(m_pollTimer, &QTimer::timeout, this, &ServerSupervisor::probeHealth);
@@ -61,6 +61,12 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
         m_process->kill();
     });
     connect(m_restartTimer, &QTimer::timeout, this, &ServerSupervisor::startRun);
+    connect(m_steadyTimer, &QTimer::timeout, this, [this] {
+        if (m_consecutiveFailures > 0)
+            spdlog::info("llama-server has been healthy for {} ms; earlier failures no longer count",
+                         m_options.restartWindow.count());
+        m_consecutiveFailures = 0;
+    });
 }
 
 ServerSupervisor::~ServerSupervisor()
@@ -140,10 +146,15 @@ bool ServerSupervisor::hasProcess() const
     return !m_process.isNull();
 }
 
+int ServerSupervisor::consecutiveFailures() const
+{
+    return m_consecutiveFailures;
+}
+
 void ServerSupervisor::start()
 {
     // A start by the user gives the automatic restarts a fresh budget.
-    m_restarts.clear();
+    m_consecutiveFailures = 0;
     startRun();
 }
 
@@ -370,11 +381,13 @@ void ServerSupervisor::handleUnexpectedExit(const Failure &failure)
     m_failure = failure;
     spdlog::warn("llama-server stopped unexpectedly: {} {}", failure.reason, failure.action);
 
-    if (failure.retryable && restartBudgetLeft()) {
-        const qsizetype index = std::min<qsizetype>(static_cast<qsizetype>(m_restarts.size()),
-                                                    m_options.restartBackoff.size() - 1);
+    // Failed runs in a row, not crashes per time: a model that is OOM-killed after a load longer
+    // than any window, or a server that crashes at every first request, still runs out of tries.
+    ++m_consecutiveFailures;
+    if (failure.retryable && m_consecutiveFailures <= m_options.maxRestarts) {
+        const qsizetype index =
+                std::min<qsizetype>(m_consecutiveFailures - 1, m_options.restartBackoff.size() - 1);
         const std::chrono::milliseconds delay = m_options.restartBackoff.value(index, std::chrono::seconds(1));
-        m_restarts.push_back(Clock::now());
         setState(ServerState::Crashed,
                  tr("%1 Restarting in %2 s.").arg(failure.reason).arg(static_cast<double>(delay.count()) / 1000.0));
         Q_EMIT crashed(failure, true);
@@ -383,20 +396,13 @@ void ServerSupervisor::handleUnexpectedExit(const Failure &failure)
     }
     QString reason = failure.reason;
     if (failure.retryable) {
-        reason += u' ' + tr("It stopped %1 times within %2 s, so it is not restarted again.")
-                             .arg(m_options.maxRestarts + 1)
-                             .arg(m_options.restartWindow.count() / 1000);
+        reason += u' ' + tr("It failed %1 times in a row without staying healthy for %2 s, so it is not "
+                            "restarted again.")
+                             .arg(m_consecutiveFailures)
+                             .arg(static_cast<double>(m_options.restartWindow.count()) / 1000.0);
     }
     Q_EMIT crashed(failure, false);
     setState(ServerState::Failed, reason);
-}
-
-bool ServerSupervisor::restartBudgetLeft()
-{
-    const Clock::time_point now = Clock::now();
-    while (!m_restarts.empty() && now - m_restarts.front() > m_options.restartWindow)
-        m_restarts.pop_front();
-    return static_cast<int>(m_restarts.size()) < m_options.maxRestarts;
 }
 
 void ServerSupervisor::stop()
@@ -429,7 +435,7 @@ void ServerSupervisor::restart()
         start();
         return;
     }
-    m_restarts.clear();
+    m_consecutiveFailures = 0;
     stop();
     m_startAfterStop = true;
 }
@@ -532,6 +538,11 @@ void ServerSupervisor::setHealthy(bool healthy)
     if (m_healthy == healthy)
         return;
     m_healthy = healthy;
+    // Only health without a break for the restart window proves that a restart helped.
+    if (healthy)
+        m_steadyTimer->start(m_options.restartWindow);
+    else
+        m_steadyTimer->stop();
     Q_EMIT healthChanged(healthy);
 }
 

@@ -16,7 +16,6 @@
 #include <QUrl>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -42,7 +41,10 @@ struct SupervisorOptions
     std::chrono::milliseconds noAnswerTimeout{std::chrono::seconds(60)};
     // SIGTERM, then SIGKILL after this.
     std::chrono::milliseconds stopGrace{std::chrono::seconds(5)};
-    // Automatic restarts after crashes: the waits, and at most maxRestarts within restartWindow.
+    // Automatic restarts after crashes: the wait before the Nth restart in a row (the last
+    // entry repeats), and at most maxRestarts failed runs in a row. A run counts as failed when
+    // it ends unexpectedly before /health answered 200 without a break for restartWindow; a run
+    // that stayed healthy that long, or a start by the user, begins a new count.
     QList<std::chrono::milliseconds> restartBackoff{std::chrono::seconds(1), std::chrono::seconds(2),
                                                    std::chrono::seconds(4)};
     int maxRestarts = 3;
@@ -87,6 +89,8 @@ public:
     const ServerLog &log() const;
     // True when the process lives (from spawn until exit).
     bool hasProcess() const;
+    // Runs in a row that ended unexpectedly before they had been healthy for the restart window.
+    int consecutiveFailures() const;
 
 public Q_SLOTS:
     // From Stopped, Crashed, Failed or Unknown; ignored while the server runs or starts.
@@ -124,7 +128,6 @@ private:
     void setHealthy(bool healthy);
     void abortProbe();
     void cleanupProcess();
-    bool restartBudgetLeft();
 
     ProcessGuard *m_guard;
     SupervisorOptions m_options;
@@ -143,6 +146,7 @@ private:
     QTimer *m_pollTimer;
     QTimer *m_killTimer;
     QTimer *m_restartTimer;
+    QTimer *m_steadyTimer; // runs while the server is healthy; its timeout ends a failure streak
     QElapsedTimer m_sinceSpawn;
     QElapsedTimer m_sinceAnswer; // since the last HTTP answer of any status (or the spawn)
     std::optional<LaunchPlan> m_plan;
@@ -158,6 +162,6 @@ private:
     LoadStage m_stage = LoadStage::NotStarted;
     // Set when the supervisor itself ends the process because it failed (no answer at all).
     std::optional<Failure> m_failOnExit;
-    std::deque<std::chrono::steady_clock::time_point> m_restarts;
+    int m_consecutiveFailures = 0;
 };
 } // namespace Llamadesk
