@@ -76,12 +76,21 @@ std::optional<QString> hostName(const QVariant &v)
     return QStringLiteral("expected an IP address or a host name, such as 127.0.0.1 or localhost");
 }
 
+// What llama-server takes as one key: 0.4.0/0.5.0 split LLAMA_API_KEY and --api-key at commas,
+// and a client sends it in "Authorization: Bearer KEY", where whitespace ends it. Allowed are the
+// characters of an RFC 6750 bearer token: ASCII letters, digits and - . _ ~ + / =. The message
+// never repeats the value: it is a secret even when it is wrong.
 std::optional<QString> apiKey(const QVariant &v)
 {
     const QString s = v.toString();
+    if (s.size() > 512)
+        return QStringLiteral("an API key has at most 512 characters");
     for (const QChar c : s) {
-        if (c.isSpace() || c.category() == QChar::Other_Control)
-            return QStringLiteral("an API key cannot contain spaces or control characters");
+        const char16_t u = c.unicode();
+        const bool allowed = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+                || u == u'-' || u == u'.' || u == u'_' || u == u'~' || u == u'+' || u == u'/' || u == u'=';
+        if (!allowed)
+            return QStringLiteral("an API key may hold only letters, digits and - . _ ~ + / = (no comma, no space)");
     }
     return std::nullopt;
 }
@@ -105,7 +114,8 @@ const QList<KeySpec> &table()
         {"server/extra_args", QString(), singleLine,
          "More llama-server arguments, split like a shell would (quotes group words)."},
         {"server/api_key", QString(), apiKey,
-         "The key clients must send. Given to llama-server through LLAMA_API_KEY, never on its command line."},
+         "The key clients must send: letters, digits and - . _ ~ + / =. Empty: a key generated on the first run "
+         "and kept in the system keychain. Given to llama-server through LLAMA_API_KEY, never on its command line."},
         {"server/autostart", true, anyText, "Start llama-server when Llamadesk starts and the paths are set."},
         {"audio/input_device", QString(), singleLine, "The microphone's device id. Empty: the default input."},
         {"audio/max_seconds", 15, intRange(1, 60), "The longest clip sent for transcription, in seconds."},
@@ -189,6 +199,12 @@ QString typeDescription(QMetaType type)
     }
 }
 
+// A value never written into a warning, the log or a banner, not even a wrong one.
+bool isSecret(const QString &key)
+{
+    return key == Keys::ServerApiKey.toString();
+}
+
 QString shown(const QVariant &value)
 {
     if (value.metaType().id() == QMetaType::QStringList)
@@ -267,7 +283,7 @@ std::optional<QString> Settings::setValue(const QString &key, const QVariant &va
     if (const std::optional<QString> error = validate(key, value))
         return QStringLiteral("%1: %2").arg(key, *error);
     const QVariant converted = *convert(value, findSpec(key)->defaultValue.metaType());
-    if (this->value(key) == converted && m_file->contains(key))
+    if (this->value(key) == converted && m_file->contains(key) && !m_sessionOnly.contains(key))
         return std::nullopt;
 
     m_file->setValue(key, converted);
@@ -282,9 +298,28 @@ std::optional<QString> Settings::setValue(const QString &key, const QVariant &va
 
     const bool changedValue = this->value(key) != converted;
     m_values.insert(key, converted);
+    m_sessionOnly.remove(key);
     if (changedValue)
         Q_EMIT changed(key);
     return std::nullopt;
+}
+
+std::optional<QString> Settings::setSessionValue(const QString &key, const QVariant &value)
+{
+    if (const std::optional<QString> error = validate(key, value))
+        return QStringLiteral("%1: %2").arg(key, *error);
+    const QVariant converted = *convert(value, findSpec(key)->defaultValue.metaType());
+    const bool changedValue = this->value(key) != converted;
+    m_values.insert(key, converted);
+    m_sessionOnly.insert(key);
+    if (changedValue)
+        Q_EMIT changed(key);
+    return std::nullopt;
+}
+
+bool Settings::isSessionValue(const QString &key) const
+{
+    return m_sessionOnly.contains(key);
 }
 
 QStringList Settings::loadWarnings() const
@@ -310,7 +345,8 @@ void Settings::load()
         if (const std::optional<QString> error = validate(key, raw)) {
             m_loadWarnings.append(
                 QStringLiteral("Setting %1 in %2 has the invalid value '%3' (%4); using the default, %5.")
-                    .arg(key, filePath(), shown(raw), *error, shown(spec.defaultValue)));
+                    .arg(key, filePath(), isSecret(key) ? QStringLiteral("(hidden)") : shown(raw), *error,
+                         shown(spec.defaultValue)));
             continue;
         }
         m_values.insert(key, *convert(raw, spec.defaultValue.metaType()));

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <QVariant>
 
@@ -59,6 +60,10 @@ public:
 
     QVariant value(const QString &key) const;
     [[nodiscard]] std::optional<QString> setValue(const QString &key, const QVariant &value);
+    // Validates and holds the value for this run only: the file is not written (the API key read
+    // from the keychain). A later setValue() writes it as usual.
+    [[nodiscard]] std::optional<QString> setSessionValue(const QString &key, const QVariant &value);
+    bool isSessionValue(const QString &key) const;
 
     // The warnings found when the file was read (invalid values, unknown keys).
     QStringList loadWarnings() const;
@@ -75,6 +80,7 @@ private:
 
     std::unique_ptr<QSettings> m_file;
     QHash<QString, QVariant> m_values;
+    QSet<QString> m_sessionOnly;
     QStringList m_loadWarnings;
 };
 } // namespace Llamadesk

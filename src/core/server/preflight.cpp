@@ -267,14 +267,17 @@ bool isLoopbackHost(const QString &host)
     return !address.isNull() && address.isLoopback();
 }
 
+// Letters and digits only: 0.4.0/0.5.0 split a key at commas, and such a key survives any header,
+// shell or INI file unquoted. 43 characters from 62 are 256 bits.
 QString generateApiKey()
 {
-    QByteArray bytes(32, Qt::Uninitialized);
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static constexpr int alphabetSize = sizeof(alphabet) - 1;
+    QString key(43, Qt::Uninitialized);
     QRandomGenerator *random = QRandomGenerator::system();
-    for (char &byte : bytes)
-        byte = static_cast<char>(random->bounded(256));
-    return QString::fromLatin1(
-            bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    for (QChar &c : key)
+        c = QLatin1Char(alphabet[random->bounded(alphabetSize)]);
+    return key;
 }
 
 PreflightIssue notLlamaServerIssue(const QString &executable, const QString &probeError,

@@ -61,8 +61,7 @@ std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config);
 // 127.0.0.0/8, ::1 (with or without brackets), "localhost".
 bool isLoopbackHost(const QString &host);
 
-// A new API key: 32 random bytes from QRandomGenerator::system(), base64url without padding
-// (43 characters).
+// A new API key: 43 letters and digits (256 bits) from QRandomGenerator::system().
 QString generateApiKey();
 
 // VersionProbe's error about `executable --version` as an issue to show like the others, with the
