@@ -8,9 +8,11 @@
 #include "logging.h"
 #include "mainwindow.h"
 #include "globalhotkey.h"
+#include "keychainsecretstore.h"
 #include "platformfactory.h"
 #include "screengrabber.h"
 #include "screenshotcontroller.h"
+#include "secrets/serverkey.h"
 #include "server/processguard.h"
 #include "server/serversupervisor.h"
 #include "qtfmt.h"
@@ -64,6 +66,10 @@ int run(const Llamadesk::CommandLineOptions &options)
 
     Llamadesk::Settings settings(settingsPath);
     applyOverrides(settings, options);
+    // The server always has a key; the system keychain keeps it (the settings file when no keychain
+    // answers). The store is chosen here and nowhere else.
+    Llamadesk::KeychainSecretStore secrets(QStringLiteral("llamadesk"));
+    Llamadesk::ServerKey serverKey(settings, secrets);
 
     const std::unique_ptr<Llamadesk::ProcessGuard> guard = Llamadesk::Platform::createProcessGuard();
     spdlog::info("Child processes are guarded by {}", guard->description());
@@ -107,12 +113,17 @@ int run(const Llamadesk::CommandLineOptions &options)
     using Llamadesk::Keys::ServerModel;
     // Not set up yet: the dot stays grey (unknown) and its tooltip says what to do. Set up but
     // not started automatically: red, stopped.
-    if (!settings.get(ServerModel).isEmpty()) {
+    // The key is read asynchronously (the keychain answers over D-Bus); the server starts once
+    // it is there, so that it never runs without one.
+    QObject::connect(&serverKey, &Llamadesk::ServerKey::ready, &supervisor, [&] {
+        if (settings.get(ServerModel).isEmpty())
+            return;
         if (settings.get(ServerAutostart))
             supervisor.start();
         else
             supervisor.stop();
-    }
+    }, Qt::SingleShotConnection);
+    serverKey.load();
 
     return QApplication::exec();
 }

@@ -2,6 +2,7 @@
 
 #include "audioinputs.h"
 #include "gpulayersspinbox.h"
+#include "server/preflight.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -17,6 +18,7 @@
 #include <QGuiApplication>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QToolButton>
 #include <QUrl>
 
 namespace Llamadesk
@@ -52,6 +54,24 @@ SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor,
     });
     connect(m_ui->mmprojBrowse, &QPushButton::clicked, this, [this] {
         browse(m_ui->mmprojEdit, tr("Choose a multimodal projector"), tr("GGUF projectors (*.gguf);;All files (*)"));
+    });
+
+    // The key is shown, copied and replaced here, never typed: a key set by hand goes into the
+    // settings file (docs/SETTINGS.md). Regenerate holds the new key in Settings for this run;
+    // ServerKey stores it where the key lives, and the window offers the restart that applies it.
+    connect(m_ui->apiKeyShowButton, &QToolButton::toggled, this, [this](bool shown) {
+        m_ui->apiKeyEdit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
+        m_ui->apiKeyShowButton->setText(shown ? tr("Hide") : tr("Show"));
+    });
+    connect(m_ui->apiKeyCopyButton, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_settings.get(Keys::ServerApiKey)); });
+    connect(m_ui->apiKeyRegenerateButton, &QPushButton::clicked, this, [this] {
+        if (const auto error = m_settings.setSessionValue(Keys::ServerApiKey.toString(), generateApiKey()))
+            showError(*error, m_ui->apiKeyEdit);
+    });
+    connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
+        if (key == Keys::ServerApiKey.toString())
+            m_ui->apiKeyEdit->setText(m_settings.get(Keys::ServerApiKey));
     });
 
     connect(m_ui->startButton, &QPushButton::clicked, this, [this] {
@@ -161,7 +181,6 @@ bool SettingsDialog::apply()
         {Keys::ServerParallel.toString(), m_ui->parallelSpin->value(), m_ui->parallelSpin},
         {Keys::ServerGpuLayers.toString(), m_ui->gpuLayersSpin->value(), m_ui->gpuLayersSpin},
         {Keys::ServerExtraArgs.toString(), m_ui->extraArgsEdit->text().trimmed(), m_ui->extraArgsEdit},
-        {Keys::ServerApiKey.toString(), m_ui->apiKeyEdit->text(), m_ui->apiKeyEdit},
         {Keys::ServerAutostart.toString(), m_ui->autostartCheck->isChecked(), m_ui->autostartCheck},
         {Keys::ChatSystemPrompt.toString(), m_ui->systemPromptEdit->toPlainText(), m_ui->systemPromptEdit},
         {Keys::ChatTemperature.toString(), m_ui->temperatureSpin->value(), m_ui->temperatureSpin},
