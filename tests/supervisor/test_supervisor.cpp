@@ -43,6 +43,19 @@ QStringList logTexts(const ServerSupervisor &supervisor)
     return texts;
 }
 
+// A shell script at dir/name with body, executable.
+QString writeScript(const QTemporaryDir &dir, const QString &name, const QByteArray &body)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write("#!/bin/sh\n" + body);
+    file.close();
+    file.setPermissions(file.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
+    return path;
+}
+
 QNetworkReply *postChat(QNetworkAccessManager &network, const QUrl &base, bool stream, const QByteArray &key = {})
 {
     QUrl url = base;
@@ -526,6 +539,37 @@ TEST_F(Supervisor, AnExtraArgumentTheBinaryDoesNotKnowIsRefusedBeforeLaunch)
     ASSERT_TRUE(waitForState(ServerState::Failed));
     EXPECT_TRUE(supervisor.stateReason().contains(u"does not know the extra argument --surely-not-a-llama-flag"))
             << supervisor.stateReason().toStdString();
+    EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(u"llamadesk: starting")) << "nothing was launched";
+}
+
+// The version probe takes seconds on a real GPU build; settings saved meanwhile are what is
+// launched, so they must be what is checked. The wrapper holds --version until the test lets it go.
+TEST_F(Supervisor, SettingsChangedWhileTheBinaryIsProbedAreCheckedBeforeTheLaunch)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString go = dir.filePath(QStringLiteral("go"));
+    m_config.executable = writeScript(dir, QStringLiteral("llama-server"),
+                                      "if [ \"$1\" = --version ]; then\n"
+                                      "  while [ ! -e '" + go.toUtf8() + "' ]; do sleep 0.01; done\n"
+                                      "fi\n"
+                                      "exec '" + serverUnderTest().toUtf8() + "' \"$@\"\n");
+    ServerSupervisor &supervisor = makeSupervisor();
+    QSignalSpy preflight(&supervisor, &ServerSupervisor::preflightFailed);
+    supervisor.start();
+    ASSERT_TRUE(waitUntil([&] { return supervisor.stateReason() == QStringLiteral("Checking llama-server…"); }));
+
+    ServerConfig open = m_config;
+    open.host = QStringLiteral("0.0.0.0");
+    open.apiKey.clear();
+    supervisor.setConfig(open);
+    QFile(go).open(QIODevice::WriteOnly);
+
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    ASSERT_TRUE(supervisor.lastIssue().has_value());
+    EXPECT_EQ(supervisor.lastIssue()->code, PreflightCode::RemoteHostWithoutKey);
+    EXPECT_EQ(preflight.count(), 1);
+    EXPECT_FALSE(supervisor.hasProcess());
     EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(u"llamadesk: starting")) << "nothing was launched";
 }
 

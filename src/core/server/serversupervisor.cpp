@@ -196,9 +196,11 @@ void ServerSupervisor::runPreflight(int generation)
     const QString executable = resolveExecutable(m_config.executable);
     if (m_options.checkVersion && versionKey(executable) != m_versionCheckedFor) {
         setState(ServerState::Starting, tr("Checking llama-server…"));
+        m_versionProbing = versionKey(executable);
         m_versionProbe->start(executable);
         return;
     }
+    // Checked and launched in one go: nothing can change m_config in between.
     spawn();
 }
 
@@ -206,6 +208,13 @@ void ServerSupervisor::onVersionChecked(const std::optional<VersionInfo> &versio
 {
     if (m_state != ServerState::Starting || m_process)
         return;
+    // The settings may have changed while the probe ran (it takes seconds): the launch must be
+    // of the configuration that is checked, so the whole preflight runs again on the current
+    // one, and probes again where the executable changed.
+    if (m_versionProbing != versionKey(resolveExecutable(m_config.executable))) {
+        runPreflight(m_generation);
+        return;
+    }
     if (!version) {
         PreflightIssue issue;
         issue.code = PreflightCode::NotLlamaServer;
@@ -215,11 +224,11 @@ void ServerSupervisor::onVersionChecked(const std::optional<VersionInfo> &versio
         return;
     }
     m_version = version;
-    m_versionCheckedFor = versionKey(resolveExecutable(m_config.executable));
+    m_versionCheckedFor = m_versionProbing;
     spdlog::info("llama-server version {} ({}); {}", version->version, version->buildInfo,
                  version->flags ? fmt::format("--help lists {} options", version->flags->names.size())
                                 : std::string("its --help could not be read, so every argument is passed"));
-    spawn();
+    runPreflight(m_generation);
 }
 
 void ServerSupervisor::failPreflight(const PreflightIssue &issue)

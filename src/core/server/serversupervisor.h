@@ -155,6 +155,7 @@ private:
     std::optional<Failure> m_failure;
     std::optional<VersionInfo> m_version;
     QString m_versionCheckedFor; // executable path + modification time
+    QString m_versionProbing;    // the same for the executable the probe in flight asks
     bool m_stopRequested = false;
     bool m_startAfterStop = false;
     bool m_probeAgain = false;
