@@ -1,0 +1,118 @@
+// The app's own server demands its key: started from default settings, with the key that
+// ServerKey generates, as main.cpp does.
+#include "logging.h"
+#include "secrets/memorysecretstore.h"
+#include "secrets/serverkey.h"
+#include "server/serverconfig.h"
+#include "settingkeys.h"
+#include "settings.h"
+#include "supervisorfixture.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+using namespace Llamadesk;
+using namespace Llamadesk::TestSupport;
+
+namespace
+{
+int chatStatus(const QUrl &base, const QByteArray &key)
+{
+    QNetworkAccessManager network;
+    QUrl url = base;
+    url.setPath(QStringLiteral("/v1/chat/completions"));
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!key.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + key);
+    QNetworkReply *reply =
+            network.post(request, QByteArrayLiteral(R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":8})"));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    EXPECT_TRUE(finished.wait(10000));
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    reply->deleteLater();
+    return status;
+}
+
+class AppServerKey : public SupervisorTest
+{
+protected:
+    // Default settings but for the paths and a free port, as a user's first run leaves them,
+    // and the key loaded the way main.cpp loads it.
+    void startFromDefaultSettings(Settings &settings, SecretStore &store)
+    {
+        ASSERT_FALSE(settings.set(Keys::ServerExecutable, m_config.executable));
+        ASSERT_FALSE(settings.set(Keys::ServerModel, m_config.model));
+        ASSERT_FALSE(settings.set(Keys::ServerPort, 0));
+        ASSERT_EQ(settings.get(Keys::ServerApiKey), QString()) << "the test must not configure a key";
+        ServerKey key(settings, store);
+        QSignalSpy ready(&key, &ServerKey::ready);
+        key.load();
+        ASSERT_TRUE(ready.wait(5000));
+        m_config = ServerConfig::fromSettings(settings);
+        makeSupervisor().start();
+        ASSERT_TRUE(waitForState(ServerState::Running));
+    }
+
+    QString settingsPath() const { return m_xdg.configHome() + QStringLiteral("/llamadesk/llamadesk.ini"); }
+};
+} // namespace
+
+TEST_F(AppServerKey, StartedFromDefaultSettingsTheServerRefusesAChatWithoutTheKey)
+{
+    MemorySecretStore store;
+    Settings settings(settingsPath());
+    startFromDefaultSettings(settings, store);
+    const QByteArray key = settings.get(Keys::ServerApiKey).toUtf8();
+    ASSERT_GE(key.size(), 32);
+    EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), {}), 401);
+    EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), "not-the-key"), 401);
+    EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), key), 200);
+}
+
+TEST_F(AppServerKey, WithoutAKeychainTheServerStillDemandsTheKey)
+{
+    MemorySecretStore store;
+    store.setAvailable(false);
+    Settings settings(settingsPath());
+    startFromDefaultSettings(settings, store);
+    const QByteArray key = settings.get(Keys::ServerApiKey).toUtf8();
+    ASSERT_GE(key.size(), 32);
+    EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), {}), 401);
+    EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), key), 200);
+}
+
+TEST_F(AppServerKey, TheKeyIsInNoLogFileAndNotOnTheCommandLine)
+{
+    const QString logDir = m_xdg.dataHome() + QStringLiteral("/llamadesk/logs");
+    ASSERT_FALSE(Logging::initialize(QStringLiteral("debug"), logDir).has_value());
+    QByteArray key;
+    {
+        MemorySecretStore store;
+        store.setAvailable(false); // the fallback logs the most about the key
+        Settings settings(settingsPath());
+        startFromDefaultSettings(settings, store);
+        key = settings.get(Keys::ServerApiKey).toUtf8();
+        ASSERT_GE(key.size(), 32);
+        EXPECT_FALSE(readFile(QStringLiteral("/proc/%1/cmdline").arg(m_supervisor->processId())).contains(key));
+        EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), {}), 401);
+        EXPECT_EQ(chatStatus(m_supervisor->baseUrl(), key), 200);
+        m_supervisor->stop();
+        ASSERT_TRUE(waitForState(ServerState::Stopped));
+    }
+    Logging::shutdown();
+
+    QStringList logs;
+    QDirIterator it(m_xdg.dataHome(), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        logs.append(it.next());
+    ASSERT_TRUE(logs.contains(logDir + QStringLiteral("/llamadesk.log"))) << logs.join(u' ').toStdString();
+    ASSERT_TRUE(logs.contains(logDir + QStringLiteral("/llama-server.log"))) << logs.join(u' ').toStdString();
+    EXPECT_TRUE(readFile(logDir + QStringLiteral("/llama-server.log")).contains("listening on"));
+    EXPECT_TRUE(readFile(logDir + QStringLiteral("/llamadesk.log")).contains("No keychain answered"));
+    for (const QString &log : std::as_const(logs))
+        EXPECT_FALSE(readFile(log).contains(key)) << "the key is in " << log.toStdString();
+}
