@@ -573,6 +573,57 @@ TEST_F(Supervisor, SettingsChangedWhileTheBinaryIsProbedAreCheckedBeforeTheLaunc
     EXPECT_FALSE(logTexts(supervisor).join(u'\n').contains(u"llamadesk: starting")) << "nothing was launched";
 }
 
+// A wrapper that does not exec: the server is its child, and the supervisor's child is the shell.
+QString wrapperThatForks(const QTemporaryDir &dir)
+{
+    return writeScript(dir, QStringLiteral("llama-server"),
+                       "'" + serverUnderTest().toUtf8() + "' \"$@\" &\n"
+                       "echo $! > '" + dir.filePath(QStringLiteral("server.pid")).toUtf8() + "'\n"
+                       "wait $!\n");
+}
+
+TEST_F(Supervisor, StopEndsWhatTheServerProcessStartedToo)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    m_config.executable = wrapperThatForks(dir);
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 server = readFile(dir.filePath(QStringLiteral("server.pid"))).trimmed().toLongLong();
+    ASSERT_GT(server, 0);
+    ASSERT_NE(server, supervisor.processId()) << "the server is the wrapper's child";
+    ASSERT_TRUE(processExists(server));
+
+    supervisor.stop();
+    ASSERT_TRUE(waitForState(ServerState::Stopped));
+    const bool gone = waitUntil([&] { return !processExists(server); });
+    if (!gone)
+        ::kill(static_cast<pid_t>(server), SIGKILL); // don't leave it behind for the next test
+    EXPECT_TRUE(gone) << "llama-server pid " << server << " outlived the stop";
+}
+
+TEST_F(Supervisor, WhenTheServerProcessDiesWhatItStartedDiesWithIt)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    m_config.executable = wrapperThatForks(dir);
+    SupervisorOptions options = fastOptions();
+    options.maxRestarts = 0;
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    supervisor.start();
+    ASSERT_TRUE(waitForState(ServerState::Running));
+    const qint64 server = readFile(dir.filePath(QStringLiteral("server.pid"))).trimmed().toLongLong();
+    ASSERT_GT(server, 0);
+
+    ::kill(static_cast<pid_t>(supervisor.processId()), SIGKILL);
+    ASSERT_TRUE(waitForState(ServerState::Failed));
+    const bool gone = waitUntil([&] { return !processExists(server); });
+    if (!gone)
+        ::kill(static_cast<pid_t>(server), SIGKILL);
+    EXPECT_TRUE(gone) << "llama-server pid " << server << " outlived the process the supervisor started";
+}
+
 // A build with GPU drivers loads every backend before it answers --version: seconds.
 TEST(SupervisorOptionsTest, TheVersionAndHelpProbeAllowsAtLeastTwentySeconds)
 {

@@ -17,6 +17,12 @@
 
 #include <algorithm>
 
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <sys/types.h>
+#include <unistd.h>
+#endif
+
 namespace Llamadesk
 {
 namespace
@@ -58,7 +64,7 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
         spdlog::warn("llama-server did not exit within {} ms of SIGTERM; killing it", m_options.stopGrace.count());
         addLogLine(tr("llamadesk: llama-server did not exit within %1 s; sending SIGKILL")
                        .arg(m_options.stopGrace.count() / 1000.0));
-        m_process->kill();
+        signalServer(ServerSignal::Kill);
     });
     connect(m_restartTimer, &QTimer::timeout, this, &ServerSupervisor::startRun);
     connect(m_steadyTimer, &QTimer::timeout, this, [this] {
@@ -75,6 +81,7 @@ ServerSupervisor::~ServerSupervisor()
         // The app is going away: no more signals into a half-destroyed object. QProcess's own
         // destructor kills the child and reaps it.
         m_process->disconnect(this);
+        signalServer(ServerSignal::Kill);
         delete m_process.data();
         if (m_guard)
             m_guard->release(m_pid);
@@ -274,6 +281,16 @@ void ServerSupervisor::spawn()
     process->setWorkingDirectory(m_plan->workingDirectory);
     if (m_guard)
         m_guard->prepare(*process);
+#ifdef Q_OS_UNIX
+    // Its own process group, so that stopping it reaches whatever it started: a wrapper script
+    // that does not exec, the router's per-model servers. The guard's own step (Linux:
+    // PR_SET_PDEATHSIG) runs after it, in the same child.
+    process->setChildProcessModifier([guardStep = process->childProcessModifier()] {
+        ::setpgid(0, 0);
+        if (guardStep)
+            guardStep();
+    });
+#endif
     connect(process, &QProcess::readyReadStandardError, this,
             [this] { onReadyRead(QProcess::StandardError); });
     connect(process, &QProcess::readyReadStandardOutput, this,
@@ -295,6 +312,11 @@ void ServerSupervisor::spawn()
     if (!m_process || m_process->state() == QProcess::NotRunning)
         return; // errorOccurred(FailedToStart) has been handled
     m_pid = process->processId();
+#ifdef Q_OS_UNIX
+    // Also from this side, so that a stop() before the child got that far still finds the group
+    // (fails harmlessly once the child has exec'd).
+    ::setpgid(static_cast<pid_t>(m_pid), static_cast<pid_t>(m_pid));
+#endif
     if (m_guard)
         m_guard->adopt(*process);
     probeHealth();
@@ -363,6 +385,9 @@ void ServerSupervisor::onProcessFinished(int exitCode, QProcess::ExitStatus stat
 
     const bool crashedBySignal = status == QProcess::CrashExit;
     spdlog::info("llama-server exited: {} {}", crashedBySignal ? "signal" : "code", exitCode);
+    // Nothing it started may outlive it: what is left of its group dies now, while the group's
+    // id cannot yet belong to anyone else.
+    signalServer(ServerSignal::Kill);
     const bool requested = m_stopRequested;
     cleanupProcess();
 
@@ -434,8 +459,25 @@ void ServerSupervisor::stop()
     Q_EMIT aboutToStop();
     m_pollTimer->stop();
     abortProbe();
-    m_process->terminate();
+    signalServer(ServerSignal::Terminate);
     m_killTimer->start(m_options.stopGrace);
+}
+
+void ServerSupervisor::signalServer(ServerSignal signal)
+{
+    if (!m_process || m_pid <= 0)
+        return;
+#ifdef Q_OS_UNIX
+    if (::kill(-static_cast<pid_t>(m_pid), signal == ServerSignal::Kill ? SIGKILL : SIGTERM) == 0)
+        return;
+    // No such group: the child exited, or never got as far as setpgid.
+#endif
+    if (m_process->state() == QProcess::NotRunning)
+        return;
+    if (signal == ServerSignal::Kill)
+        m_process->kill();
+    else
+        m_process->terminate();
 }
 
 void ServerSupervisor::restart()
@@ -523,7 +565,7 @@ void ServerSupervisor::onHealthReply(QNetworkReply *reply)
             }
             m_failOnExit = failure;
             spdlog::error("{}", failure.reason);
-            m_process->kill();
+            signalServer(ServerSignal::Kill);
             return;
         }
     }

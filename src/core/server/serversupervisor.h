@@ -128,6 +128,9 @@ private:
     void setHealthy(bool healthy);
     void abortProbe();
     void cleanupProcess();
+    enum class ServerSignal { Terminate, Kill };
+    // To the server's whole process group (Unix), so that its own children stop with it.
+    void signalServer(ServerSignal signal);
 
     ProcessGuard *m_guard;
     SupervisorOptions m_options;
