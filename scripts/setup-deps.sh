@@ -10,9 +10,11 @@ PACKAGES=(
     # libraries
     qt6-base-dev qt6-multimedia-dev libqt6sql6-sqlite libqt6svg6 qt6-image-formats-plugins libgl-dev
     nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
-    libcpp-httplib-dev libsoxr-dev fonts-dejavu-core
+    libcpp-httplib-dev libsoxr-dev fonts-dejavu-core qtkeychain-qt6-dev
     # test environment: a real display, a real (virtual) microphone, screenshots, speech, a private D-Bus
     xvfb xauth x11-utils xdotool openbox dbus-daemon pulseaudio pulseaudio-utils espeak-ng sox imagemagick
+    # a real Secret Service for the keychain test (tests/platform/with-keyring.sh)
+    gnome-keyring
     # desktop integration checks
     desktop-file-utils appstream
 )
