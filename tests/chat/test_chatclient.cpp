@@ -6,6 +6,7 @@
 
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 
 #include <gtest/gtest.h>
 
@@ -72,6 +73,56 @@ protected:
     std::unique_ptr<QSignalSpy> m_failed;
     std::unique_ptr<QSignalSpy> m_deltas;
 };
+// A local HTTP endpoint that answers every request with `head` and then `piece` over and over,
+// until `limit` bytes went out or the client closes: what a broken endpoint or proxy would do.
+class EndlessServer final
+{
+public:
+    EndlessServer(QByteArray head, QByteArray piece, qsizetype limit)
+        : m_head(std::move(head))
+        , m_piece(std::move(piece))
+        , m_limit(limit)
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            // The head goes out once the request has arrived, as a server would answer.
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                (void)socket->readAll();
+                if (socket->property("answered").toBool())
+                    return;
+                socket->setProperty("answered", true);
+                socket->write(m_head);
+                writeMore(socket);
+            });
+            QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [this, socket] { writeMore(socket); });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
+    qsizetype sent() const { return m_sent; }
+
+private:
+    void writeMore(QTcpSocket *socket)
+    {
+        // A few pieces ahead of the socket, never the whole limit at once.
+        while (socket->bytesToWrite() < 4 * m_piece.size() && m_sent < m_limit
+               && socket->state() == QAbstractSocket::ConnectedState) {
+            socket->write(m_piece);
+            m_sent += m_piece.size();
+        }
+    }
+
+    QTcpServer m_server;
+    QByteArray m_head;
+    QByteArray m_piece;
+    qsizetype m_limit;
+    qsizetype m_sent = 0;
+};
+
+// A streamed answer's head, without Content-Length: the body runs until the connection closes.
+const QByteArray StreamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
 } // namespace
 
 TEST_F(ChatClientTest, StreamsAnAnswerWithUsageAndTimings)
@@ -238,6 +289,71 @@ TEST_F(ChatClientTest, AStalledStreamHitsTheIdleTimeout)
     EXPECT_EQ(error().kind, ChatError::Kind::IdleTimeout);
     EXPECT_EQ(error().message, QStringLiteral("llama-server sent nothing for 0.6 s; the answer was abandoned."));
     EXPECT_FALSE(partial().content.isEmpty());
+}
+
+TEST_F(ChatClientTest, AnEventThatNeverEndsFailsAndKeepsThePartialAnswer)
+{
+    FAKE_ONLY();
+    startServer({QStringLiteral("FAKE_LLAMA_ENDLESS_LINE_AFTER_TOKENS=3")});
+    run(question(16));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::ResponseTooLarge);
+    EXPECT_EQ(error().message,
+              QStringLiteral("llama-server sent one piece of the answer larger than 4 MiB without ending it, so the "
+                             "answer was abandoned. What arrived before is kept."));
+    EXPECT_FALSE(partial().content.isEmpty());
+    EXPECT_EQ(partial().content, streamedContent());
+    EXPECT_FALSE(partial().content.contains(u"xxx")) << "nothing of the endless line is taken as answer";
+}
+
+TEST_F(ChatClientTest, ANonStreamedBodyPastTheLimitFails)
+{
+    // Far more than the 32 MiB limit, so only the client can end it in time.
+    EndlessServer endless("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"x\":\"",
+                          QByteArray(256 * 1024, 'x'), qsizetype{1} << 32);
+    ASSERT_TRUE(endless.listen());
+    m_client.setBaseUrl(endless.url());
+    run(question(16, false));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::ResponseTooLarge);
+    EXPECT_EQ(error().message, QStringLiteral("llama-server's answer was larger than 32 MiB, far more than any real "
+                                              "answer; it was abandoned."));
+    // The client ended it, long before the server's 4 GiB (what Qt's network thread had read ahead
+    // by then is let go with the reply).
+    EXPECT_LT(endless.sent(), qsizetype{1} << 30);
+}
+
+TEST_F(ChatClientTest, AnAnswerThatNeverEndsIsStoppedAtTheLimitAndKept)
+{
+    // Valid events of 512 Ki characters each, endlessly: the answer itself is what grows.
+    const QByteArray piece = R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":")"
+                             + QByteArray(512 * 1024, 'a') + "\"}}]}\n\n";
+    EndlessServer endless(StreamHead, piece, qsizetype{1} << 32);
+    ASSERT_TRUE(endless.listen());
+    m_client.setBaseUrl(endless.url());
+    run(question(16));
+    ASSERT_EQ(m_failed->count(), 1);
+    EXPECT_EQ(error().kind, ChatError::Kind::ResponseTooLarge);
+    EXPECT_EQ(error().message, QStringLiteral("The answer passed 16 million characters, far more than any real "
+                                              "answer, so it was stopped there. What arrived is kept."));
+    EXPECT_GE(partial().content.size(), 16 * 1024 * 1024);
+    EXPECT_EQ(partial().content.size(), streamedContent().size());
+}
+
+TEST_F(ChatClientTest, PropsPastTheLimitAreNotRead)
+{
+    EndlessServer endless("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"x\":\"",
+                          QByteArray(256 * 1024, 'x'), qsizetype{1} << 32);
+    ASSERT_TRUE(endless.listen());
+    m_client.setBaseUrl(endless.url());
+    QSignalSpy failed(&m_client, &ChatClient::infoFailed);
+    m_client.fetchProps();
+    ASSERT_TRUE(failed.wait(20000));
+    EXPECT_EQ(failed.at(0).at(0).toString(),
+              QStringLiteral("llama-server's answer to /props was larger than 32 MiB; it was not read."));
+    // The client ended it, long before the server's 4 GiB (what Qt's network thread had read ahead
+    // by then is let go with the reply).
+    EXPECT_LT(endless.sent(), qsizetype{1} << 30);
 }
 
 TEST_F(ChatClientTest, PropsAndModelsAreRead)

@@ -152,6 +152,21 @@ TEST_F(ChatSessionTest, AFailedRequestIsStoredWithItsReason)
     EXPECT_EQ(m_session->buildRequest().messages.size(), 2);
 }
 
+TEST_F(ChatSessionTest, AnAnswerCutByTheEventLimitIsStoredWithItsPartAndTheReason)
+{
+    if (testingRealServer())
+        GTEST_SKIP() << "uses the fake server's failure modes";
+    startServer({QStringLiteral("FAKE_LLAMA_ENDLESS_LINE_AFTER_TOKENS=3")});
+    ASSERT_TRUE(m_session->send(QStringLiteral("Go on and on")));
+    ASSERT_TRUE(waitUntilIdle());
+    const StoredMessage answer = m_store->messages(m_session->currentConversation()).constLast();
+    EXPECT_EQ(answer.state, MessageState::Interrupted) << "what arrived is kept";
+    EXPECT_FALSE(answer.content.isEmpty());
+    EXPECT_FALSE(answer.content.contains(u"xxx"));
+    EXPECT_TRUE(answer.error.startsWith(u"llama-server sent one piece of the answer larger than 4 MiB"))
+        << answer.error.toStdString();
+}
+
 TEST_F(ChatSessionTest, RegenerateReplacesTheLastAnswer)
 {
     startServer();

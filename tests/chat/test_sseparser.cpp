@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 
 namespace Llamadesk
@@ -319,4 +320,61 @@ TEST(SseParser, ParsesThousandsOfEventsFedInTinyChunks)
     const QList<SseEvent> events = parseInPieces(input, 7);
     ASSERT_EQ(events.size(), 5000);
     EXPECT_EQ(events.back(), event(Content));
+}
+
+TEST(SseParser, ALineWithoutEndPastTheLimitOverflowsAndStopsGrowing)
+{
+    SseParser parser;
+    EXPECT_EQ(parser.feed("data: first\n\n"), QList<SseEvent>{event("first")});
+    const QByteArray chunk(64 * 1024, 'x');
+    (void)parser.feed("data: ");
+    qsizetype most = 0;
+    // Twice the limit, as an endpoint that never sends a line end would.
+    for (qsizetype fed = 0; fed < 2 * SseParser::MaxEventBytes; fed += chunk.size()) {
+        EXPECT_TRUE(parser.feed(chunk).isEmpty());
+        most = std::max(most, parser.bufferedBytes());
+    }
+    EXPECT_TRUE(parser.hasOverflowed());
+    EXPECT_LE(most, SseParser::MaxEventBytes);
+    EXPECT_EQ(parser.bufferedBytes(), 0) << "the buffers are dropped once it overflows";
+    EXPECT_TRUE(parser.feed("\n\ndata: later\n\n").isEmpty()) << "nothing is read after an overflow";
+}
+
+TEST(SseParser, AnEventOfManyLinesPastTheLimitOverflows)
+{
+    SseParser parser;
+    const QByteArray line = "data: " + QByteArray(1024, 'y') + "\n";
+    for (qsizetype fed = 0; fed < 2 * SseParser::MaxEventBytes && !parser.hasOverflowed(); fed += line.size())
+        EXPECT_TRUE(parser.feed(line).isEmpty());
+    EXPECT_TRUE(parser.hasOverflowed());
+    EXPECT_LE(parser.bufferedBytes(), SseParser::MaxEventBytes);
+}
+
+TEST(SseParser, OverflowsAtTheSameLineWhetherItArrivesWholeOrInPieces)
+{
+    const QByteArray input = QByteArray("data: kept\n\ndata: ") + QByteArray(SseParser::MaxEventBytes, 'z') + "\n\n";
+    SseParser whole;
+    EXPECT_EQ(whole.feed(input), QList<SseEvent>{event("kept")});
+    EXPECT_TRUE(whole.hasOverflowed());
+    EXPECT_EQ(parseInPieces(input, 4096), QList<SseEvent>{event("kept")});
+}
+
+TEST(SseParser, AnEventJustUnderTheLimitComesOutWhole)
+{
+    const QByteArray payload(SseParser::MaxEventBytes - 6, 'w'); // "data: " counts too
+    SseParser parser;
+    const QList<SseEvent> events = parser.feed(QByteArray("data: " + payload + "\n\n"));
+    ASSERT_EQ(events.size(), 1);
+    EXPECT_EQ(events.front().data.size(), payload.size());
+    EXPECT_FALSE(parser.hasOverflowed());
+}
+
+TEST(SseParser, ResetClearsTheOverflow)
+{
+    SseParser parser;
+    (void)parser.feed(QByteArray("data: " + QByteArray(SseParser::MaxEventBytes, 'v')));
+    ASSERT_TRUE(parser.hasOverflowed());
+    parser.reset();
+    EXPECT_FALSE(parser.hasOverflowed());
+    EXPECT_EQ(parser.feed("data: again\n\n"), QList<SseEvent>{event("again")});
 }

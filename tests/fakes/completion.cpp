@@ -181,6 +181,18 @@ Outcome stallStream(const ServerState &state, const Writer &write, const Alive &
     }
 }
 
+// FAKE_LLAMA_ENDLESS_LINE_AFTER_TOKENS: a data: line that never ends, written until the client
+// goes away (what a broken endpoint or proxy could send).
+Outcome endlessLine(const Writer &write, const Alive &alive)
+{
+    if (!write(R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":")"))
+        return Outcome::ClientGone;
+    const std::string piece(64 * 1024, 'x');
+    while (alive() && write(piece)) {
+    }
+    return Outcome::ClientGone;
+}
+
 // FAKE_LLAMA_MALFORMED_CHUNKS: one event cut into three writes, so that a client sees it
 // arrive in pieces.
 bool writeSplit(const std::string &event, const Writer &write)
@@ -231,6 +243,8 @@ std::optional<Outcome> injectedFailure(Generation &g, int i, const Writer *write
     }
     if (write && modes.stallAfterTokens == i)
         return stallStream(g.state, *write, alive);
+    if (write && modes.endlessLineAfterTokens == i)
+        return endlessLine(*write, alive);
     if (write && modes.malformedChunks && i == 1
         && !(*write)(sseEvent(std::string(
                 R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":" broken"}})"))))

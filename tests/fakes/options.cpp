@@ -385,6 +385,7 @@ FailureModes readFailureModes()
     readNumber("FAKE_LLAMA_CRASH_AFTER_TOKENS", modes.crashAfterTokens, toIntEnv);
     readNumber("FAKE_LLAMA_STALL_AFTER_TOKENS", modes.stallAfterTokens, toIntEnv);
     readNumber("FAKE_LLAMA_ERROR_AFTER_TOKENS", modes.errorAfterTokens, toIntEnv);
+    readNumber("FAKE_LLAMA_ENDLESS_LINE_AFTER_TOKENS", modes.endlessLineAfterTokens, toIntEnv);
     modes.malformedChunks = envTruthy(envString("FAKE_LLAMA_MALFORMED_CHUNKS"));
     readNumber("FAKE_LLAMA_TOKENS_PER_SECOND", modes.tokensPerSecond, toDoubleEnv);
     if (modes.tokensPerSecond <= 0)

@@ -39,6 +39,7 @@ struct FailureModes
     int crashAfterTokens = -1;
     int stallAfterTokens = -1;
     int errorAfterTokens = -1;
+    int endlessLineAfterTokens = -1; // FAKE_LLAMA_ENDLESS_LINE_AFTER_TOKENS
     bool malformedChunks = false;
     double tokensPerSecond = 1500.0;
     int replyTokens = 24;

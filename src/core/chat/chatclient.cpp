@@ -28,11 +28,24 @@ struct ChatClient::Pending
     bool sawDone = false;
     std::optional<ApiError> streamError;
     std::optional<ChatError::Kind> abortedBecause; // set before we abort the reply ourselves
+    QString tooLarge; // with abortedBecause ResponseTooLarge: the sentence that says which limit
     QTimer *timer = nullptr;
 };
 
 namespace
 {
+// Limits on what one request may hold in memory, so that an endpoint that never ends a line or
+// an answer cannot grow the app until the system kills it. Each is far above anything real (one
+// streamed event has its own limit, SseParser::MaxEventBytes, 4 MiB).
+// A non-streamed answer, an error body, /props or /v1/models is one JSON object: the longest
+// answer a context of a million tokens could hold is a few MiB of text.
+constexpr qsizetype MaxBodyBytes = 32 * 1024 * 1024;
+// The answer assembled from a stream (content and reasoning, in characters): 16 Mi characters
+// are about four million tokens, more than any context a model takes today.
+constexpr qsizetype MaxAnswerChars = 16 * 1024 * 1024;
+
+constexpr qsizetype Mebi = 1024 * 1024;
+
 QString tr(const char *text)
 {
     return QCoreApplication::translate("ChatClient", text);
@@ -191,6 +204,9 @@ bool ChatClient::send(const QString &key, const ChatRequest &request)
             case ChatError::Kind::Cancelled:
                 Q_EMIT failed(key, makeError(ChatError::Kind::Cancelled, tr("Stopped.")), partial);
                 return;
+            case ChatError::Kind::ResponseTooLarge:
+                Q_EMIT failed(key, makeError(ChatError::Kind::ResponseTooLarge, p->tooLarge), partial);
+                return;
             case ChatError::Kind::ConnectTimeout:
                 Q_EMIT failed(key,
                               makeError(ChatError::Kind::ConnectTimeout,
@@ -276,6 +292,12 @@ void ChatClient::consume(const QString &key, Pending &p)
         return;
     const int status = p.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (!p.stream || status >= 400) {
+        if (p.body.size() + bytes.size() > MaxBodyBytes) {
+            abortTooLarge(p, tr("llama-server's answer was larger than %1 MiB, far more than any real answer; "
+                                "it was abandoned.")
+                                 .arg(MaxBodyBytes / Mebi));
+            return;
+        }
         p.body += bytes;
         return;
     }
@@ -315,12 +337,31 @@ void ChatClient::consume(const QString &key, Pending &p)
             break;
         }
     }
-    if (content.isEmpty() && reasoning.isEmpty())
-        return;
-    p.result.content += content;
-    p.result.reasoning += reasoning;
-    // One signal per network read, not per token: at 2,000 tokens/s a read holds many events.
-    Q_EMIT deltaReceived(key, content, reasoning);
+    if (!content.isEmpty() || !reasoning.isEmpty()) {
+        p.result.content += content;
+        p.result.reasoning += reasoning;
+        // One signal per network read, not per token: at 2,000 tokens/s a read holds many events.
+        Q_EMIT deltaReceived(key, content, reasoning);
+    }
+    // What arrived before the limit stays in the partial answer; abortTooLarge() comes last
+    // because the reply may finish, and p be deleted, inside it.
+    if (p.parser.hasOverflowed()) {
+        abortTooLarge(p, tr("llama-server sent one piece of the answer larger than %1 MiB without ending it, "
+                            "so the answer was abandoned. What arrived before is kept.")
+                             .arg(SseParser::MaxEventBytes / Mebi));
+    } else if (p.result.content.size() + p.result.reasoning.size() > MaxAnswerChars) {
+        abortTooLarge(p, tr("The answer passed %1 million characters, far more than any real answer, so it was "
+                            "stopped there. What arrived is kept.")
+                             .arg(MaxAnswerChars / Mebi));
+    }
+}
+
+void ChatClient::abortTooLarge(Pending &p, const QString &message)
+{
+    spdlog::warn("Abandoning an answer from llama-server: {}", message);
+    p.abortedBecause = ChatError::Kind::ResponseTooLarge;
+    p.tooLarge = message;
+    p.reply->abort();
 }
 
 void ChatClient::cancel(const QString &key)
@@ -368,8 +409,21 @@ void ChatClient::getInfo(const QString &path, std::function<bool(const QByteArra
         request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
     request.setTransferTimeout(static_cast<int>(m_connectTimeout.count()));
     QNetworkReply *reply = m_network->get(request);
+    // The reply holds the whole body until it finishes: an endless one is cut off at the limit.
+    connect(reply, &QNetworkReply::downloadProgress, this, [reply](qint64 received, qint64) {
+        if (received > MaxBodyBytes && !reply->property("tooLarge").toBool()) {
+            reply->setProperty("tooLarge", true);
+            reply->abort();
+        }
+    });
     connect(reply, &QNetworkReply::finished, this, [this, reply, path, onBody = std::move(onBody)] {
         reply->deleteLater();
+        if (reply->property("tooLarge").toBool()) {
+            Q_EMIT infoFailed(tr("llama-server's answer to %1 was larger than %2 MiB; it was not read.")
+                                  .arg(path)
+                                  .arg(MaxBodyBytes / Mebi));
+            return;
+        }
         const QByteArray body = reply->readAll();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 200 && onBody(body))

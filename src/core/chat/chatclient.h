@@ -29,6 +29,7 @@ struct ChatError
         ConnectTimeout,
         IdleTimeout,       // no byte for too long mid-answer
         BadResponse,       // not the protocol at all
+        ResponseTooLarge,  // an event, a body or the answer passed its limit (an endpoint gone wrong)
         Cancelled,         // cancel() or stop
     };
     Kind kind = Kind::HttpError;
@@ -94,6 +95,8 @@ Q_SIGNALS:
 private:
     struct Pending;
     void consume(const QString &key, Pending &pending);
+    // Ends a request that passed one of the memory limits; p may be gone when it returns.
+    void abortTooLarge(Pending &p, const QString &message);
     // GET path; onBody returns false when the answer cannot be read.
     void getInfo(const QString &path, std::function<bool(const QByteArray &)> onBody);
 

@@ -52,6 +52,8 @@ private:
 QList<SseEvent> SseParser::feed(QByteArrayView bytes)
 {
     QList<SseEvent> out;
+    if (m_overflowed)
+        return out;
     const char *p = bytes.data();
     const char *const end = p + bytes.size();
 
@@ -80,8 +82,16 @@ QList<SseEvent> SseParser::feed(QByteArrayView bytes)
         }
         const char *const eol = finder.next(p);
         if (!eol) {
+            if (heldBytes() + (end - p) > MaxEventBytes) {
+                overflow();
+                return out;
+            }
             m_line.append(p, end - p);
             break;
+        }
+        if (heldBytes() + (eol - p) > MaxEventBytes) {
+            overflow();
+            return out;
         }
         if (m_line.isEmpty()) {
             processLine(QByteArrayView(p, eol - p), out);
@@ -110,6 +120,30 @@ QList<SseEvent> SseParser::feed(QByteArrayView bytes)
 bool SseParser::hasPendingEvent() const
 {
     return m_pending;
+}
+
+bool SseParser::hasOverflowed() const
+{
+    return m_overflowed;
+}
+
+qsizetype SseParser::bufferedBytes() const
+{
+    return heldBytes();
+}
+
+// The event so far and the line being read: the line becomes part of the event, so the two are
+// limited together. A line counts the same whether it arrives whole or in pieces, so the
+// overflow comes at the same line whatever the chunking.
+qsizetype SseParser::heldBytes() const
+{
+    return m_line.size() + m_event.size() + m_data.size() + m_id.size();
+}
+
+void SseParser::overflow()
+{
+    *this = SseParser();
+    m_overflowed = true;
 }
 
 void SseParser::reset()
