@@ -14,8 +14,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <limits>
+#include <system_error>
 
 namespace Llamadesk
 {
@@ -205,6 +207,58 @@ bool isSecret(const QString &key)
     return key == Keys::ServerApiKey.toString();
 }
 
+struct IniScan
+{
+    QStringList problems; // "line N: what is wrong"
+    bool hasComments = false;
+};
+
+// What QSettings' INI reader does not say: which line it could not parse. QSettings drops such
+// lines, reads "[server" as a section anyway, and loses every comment when it writes the file.
+// Line contents are quoted only for section headers: a stray line may be an API key.
+IniScan scanIni(const QByteArray &text)
+{
+    IniScan scan;
+    const QList<QByteArray> lines = text.split('\n');
+    bool continued = false;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const bool continuation = continued;
+        continued = line.endsWith('\\');
+        if (continuation || line.isEmpty())
+            continue;
+        if (line.startsWith(';') || line.startsWith('#')) {
+            scan.hasComments = true;
+            continued = false;
+            continue;
+        }
+        const QString number = QString::number(i + 1);
+        if (line.startsWith('[')) {
+            if (!line.contains(']'))
+                scan.problems.append(QStringLiteral("line %1: the section header '%2' has no closing ']'; it is "
+                                                    "read as [%3]")
+                                             .arg(number, QString::fromUtf8(line.left(60)),
+                                                  QString::fromUtf8(line.mid(1, 59).trimmed())));
+            continued = false;
+            continue;
+        }
+        if (!line.contains('='))
+            scan.problems.append(
+                    QStringLiteral("line %1 is neither a [section] header nor a key=value line; it is ignored")
+                            .arg(number));
+    }
+    return scan;
+}
+
+// The first name of file.bak, file.bak.2, … that does not exist yet: an older copy is kept too.
+QString freeBackupName(const QString &filePath)
+{
+    QString name = filePath + QStringLiteral(".bak");
+    for (int n = 2; QFileInfo::exists(name); ++n)
+        name = filePath + QStringLiteral(".bak.%1").arg(n);
+    return name;
+}
+
 QString shown(const QVariant &value)
 {
     if (value.metaType().id() == QMetaType::QStringList)
@@ -286,15 +340,8 @@ std::optional<QString> Settings::setValue(const QString &key, const QVariant &va
     if (this->value(key) == converted && m_file->contains(key) && !m_sessionOnly.contains(key))
         return std::nullopt;
 
-    m_file->setValue(key, converted);
-    m_file->sync();
-    if (m_file->status() != QSettings::NoError) {
-        const QString message = QStringLiteral("Could not write the settings file %1").arg(filePath());
-        warn(message);
-        return message;
-    }
-    // The file may hold an API key: only its owner may read it.
-    QFile::setPermissions(filePath(), QFile::ReadOwner | QFile::WriteOwner);
+    if (const std::optional<QString> error = writeValue(key, converted))
+        return error;
 
     const bool changedValue = this->value(key) != converted;
     m_values.insert(key, converted);
@@ -322,6 +369,68 @@ bool Settings::isSessionValue(const QString &key) const
     return m_sessionOnly.contains(key);
 }
 
+std::optional<QString> Settings::writeValue(const QString &key, const QVariant &value)
+{
+    if (m_rewriteNeeded || m_file->status() != QSettings::NoError) {
+        if (const std::optional<QString> error = rewriteCleanly())
+            return error;
+    }
+    m_file->setValue(key, value);
+    m_file->sync();
+    if (m_file->status() != QSettings::NoError) {
+        const QString message = QStringLiteral("Could not write the settings file %1").arg(filePath());
+        // QSettings keeps an error status for good and keeps the unwritten value: a fresh one
+        // reads what is really in the file, and the next write is judged on its own.
+        m_file = std::make_unique<QSettings>(filePath(), QSettings::IniFormat);
+        warn(message);
+        return message;
+    }
+    // The file may hold an API key: only its owner may read it.
+    QFile::setPermissions(filePath(), QFile::ReadOwner | QFile::WriteOwner);
+    return std::nullopt;
+}
+
+std::optional<QString> Settings::rewriteCleanly()
+{
+    const QString path = filePath();
+    if (QFileInfo::exists(path)) {
+        const QString backup = freeBackupName(path);
+        if (!QFile::copy(path, backup)) {
+            const QString message =
+                    QStringLiteral("Could not write the settings file %1: it could not be read in full, and a "
+                                   "copy (%2) could not be made first, so it is left as it is")
+                            .arg(path, backup);
+            warn(message);
+            return message;
+        }
+        QFile::setPermissions(backup, QFile::ReadOwner | QFile::WriteOwner);
+        warn(QStringLiteral("The settings file %1 had lines Llamadesk cannot keep; the file as it was is "
+                            "saved as %2.")
+                     .arg(path, backup));
+    }
+    // Written beside the file and renamed over it: the original stays whole until the new file is.
+    const QString staging = path + QStringLiteral(".new");
+    QFile::remove(staging);
+    {
+        QSettings clean(staging, QSettings::IniFormat);
+        for (const QString &key : m_file->allKeys())
+            clean.setValue(key, m_file->value(key));
+        clean.sync();
+        std::error_code error;
+        if (clean.status() == QSettings::NoError)
+            std::filesystem::rename(staging.toStdString(), path.toStdString(), error);
+        if (clean.status() != QSettings::NoError || error) {
+            QFile::remove(staging);
+            const QString message = QStringLiteral("Could not write the settings file %1").arg(path);
+            warn(message);
+            return message;
+        }
+    }
+    m_file = std::make_unique<QSettings>(path, QSettings::IniFormat);
+    m_rewriteNeeded = false;
+    return std::nullopt;
+}
+
 QStringList Settings::loadWarnings() const
 {
     return m_loadWarnings;
@@ -331,10 +440,24 @@ void Settings::load()
 {
     m_values.clear();
     m_loadWarnings.clear();
-    if (m_file->status() != QSettings::NoError) {
-        m_loadWarnings.append(QStringLiteral("The settings file %1 could not be read; using the defaults.").arg(filePath()));
-        spdlog::warn("{}", m_loadWarnings.constLast());
-        return;
+    m_rewriteNeeded = false;
+    QFile file(filePath());
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly)) {
+            m_loadWarnings.append(QStringLiteral("The settings file %1 could not be read (%2); using the defaults.")
+                                          .arg(filePath(), file.errorString()));
+            spdlog::warn("{}", m_loadWarnings.constLast());
+            // Not rewritten from nothing: a write needs a copy of the file first, and fails without.
+            m_rewriteNeeded = true;
+            return;
+        }
+        const IniScan scan = scanIni(file.readAll());
+        for (const QString &problem : scan.problems)
+            m_loadWarnings.append(QStringLiteral("The settings file %1, %2. The file as it is will be copied to "
+                                                 "%1.bak before Llamadesk writes it.")
+                                          .arg(filePath(), problem));
+        // QSettings also calls a '#' comment a format error; what it parsed is still good.
+        m_rewriteNeeded = !scan.problems.isEmpty() || scan.hasComments || m_file->status() != QSettings::NoError;
     }
     const QStringList present = m_file->allKeys();
     for (const KeySpec &spec : table()) {

@@ -65,7 +65,8 @@ public:
     [[nodiscard]] std::optional<QString> setSessionValue(const QString &key, const QVariant &value);
     bool isSessionValue(const QString &key) const;
 
-    // The warnings found when the file was read (invalid values, unknown keys).
+    // The warnings found when the file was read (lines that are not INI, with their number;
+    // invalid values; unknown keys).
     QStringList loadWarnings() const;
 
 Q_SIGNALS:
@@ -77,10 +78,17 @@ Q_SIGNALS:
 private:
     void load();
     void warn(const QString &message);
+    // Writes one value and syncs; on failure the in-memory QSettings is dropped, so that its
+    // error status (sticky in QSettings) and the unwritten value do not outlive this write.
+    std::optional<QString> writeValue(const QString &key, const QVariant &value);
+    // Before the first write into a file that QSettings would not write back as it is (lines it
+    // cannot parse, comments): a copy next to it, then a clean file holding what was parsed.
+    std::optional<QString> rewriteCleanly();
 
     std::unique_ptr<QSettings> m_file;
     QHash<QString, QVariant> m_values;
     QSet<QString> m_sessionOnly;
     QStringList m_loadWarnings;
+    bool m_rewriteNeeded = false;
 };
 } // namespace Llamadesk

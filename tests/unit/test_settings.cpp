@@ -3,6 +3,7 @@
 #include "settingkeys.h"
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -213,6 +214,86 @@ TEST_F(SettingsTest, UnwritableFileIsReportedAndTheValueIsNotTaken)
     EXPECT_TRUE(error->startsWith(u"Could not write the settings file")) << error->toStdString();
     EXPECT_EQ(warned.count(), 1);
     EXPECT_EQ(settings.get(Keys::ServerPort), 8080);
+}
+
+// QSettings calls a '#' line a format error and then reports every later write as failed.
+TEST_F(SettingsTest, AHashCommentNeitherHidesTheFileNorStopsWrites)
+{
+    writeFile("# my notes\n[server]\nhost=localhost\n");
+    {
+        Settings settings(path());
+        EXPECT_EQ(settings.get(Keys::ServerHost), QStringLiteral("localhost"));
+        EXPECT_EQ(settings.set(Keys::ServerPort, 9000), std::nullopt);
+        EXPECT_EQ(settings.set(Keys::ServerPort, 9001), std::nullopt);
+    }
+    Settings again(path());
+    EXPECT_EQ(again.get(Keys::ServerPort), 9001);
+    EXPECT_EQ(again.get(Keys::ServerHost), QStringLiteral("localhost"));
+}
+
+TEST_F(SettingsTest, AWriteThatFailedDoesNotRefuseTheNextOne)
+{
+    // A regular file where the folder should be: the write fails even for root, as on a full disk.
+    const QString folder = m_dir.filePath(QStringLiteral("config"));
+    QFile blocker(folder);
+    ASSERT_TRUE(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    Settings settings(folder + QStringLiteral("/llamadesk.ini"));
+    ASSERT_TRUE(settings.set(Keys::ServerPort, 9300).has_value());
+
+    ASSERT_TRUE(QFile::remove(folder));
+    ASSERT_TRUE(QDir().mkpath(folder));
+    EXPECT_EQ(settings.set(Keys::ServerPort, 9301), std::nullopt);
+    EXPECT_EQ(settings.get(Keys::ServerPort), 9301);
+    EXPECT_EQ(Settings(folder + QStringLiteral("/llamadesk.ini")).get(Keys::ServerPort), 9301);
+}
+
+TEST_F(SettingsTest, AnUnclosedSectionHeaderIsReportedWithItsLineNumberAndTheRestIsRead)
+{
+    writeFile("[audio]\nmax_seconds=20\n[server\nhost=localhost\n");
+    Settings settings(path());
+    EXPECT_EQ(settings.get(Keys::AudioMaxSeconds), 20);
+    EXPECT_EQ(settings.get(Keys::ServerHost), QStringLiteral("localhost"));
+    ASSERT_EQ(settings.loadWarnings().size(), 1) << settings.loadWarnings().join(u'\n').toStdString();
+    EXPECT_EQ(settings.loadWarnings().constFirst(),
+              QStringLiteral("The settings file %1, line 3: the section header '[server' has no closing ']'; it is "
+                             "read as [server]. The file as it is will be copied to %1.bak before Llamadesk "
+                             "writes it.")
+                      .arg(path()));
+}
+
+TEST_F(SettingsTest, ALineThatIsNotIniIsReportedWithoutItsTextAndKeptInABackup)
+{
+    const QByteArray original = "[server]\nhost=localhost\nsk-secret-pasted-here\n";
+    writeFile(original);
+    Settings settings(path());
+    ASSERT_EQ(settings.loadWarnings().size(), 1);
+    EXPECT_TRUE(settings.loadWarnings().constFirst().contains(
+            u"line 3 is neither a [section] header nor a key=value line; it is ignored"));
+    EXPECT_FALSE(settings.loadWarnings().constFirst().contains(u"sk-secret"));
+
+    QSignalSpy warned(&settings, &Settings::warningRaised);
+    EXPECT_EQ(settings.set(Keys::ServerPort, 9000), std::nullopt);
+    EXPECT_EQ(TestSupport::readFile(path() + QStringLiteral(".bak")), original);
+    ASSERT_EQ(warned.count(), 1);
+    EXPECT_TRUE(warned.at(0).at(0).toString().contains(path() + QStringLiteral(".bak")));
+    Settings again(path());
+    EXPECT_TRUE(again.loadWarnings().isEmpty()) << again.loadWarnings().join(u'\n').toStdString();
+    EXPECT_EQ(again.get(Keys::ServerHost), QStringLiteral("localhost"));
+    EXPECT_EQ(again.get(Keys::ServerPort), 9000);
+}
+
+TEST_F(SettingsTest, AnOlderBackupIsNotOverwritten)
+{
+    QFile older(path() + QStringLiteral(".bak"));
+    ASSERT_TRUE(older.open(QIODevice::WriteOnly));
+    older.write("older");
+    older.close();
+    writeFile("# notes\n[server]\nport=8081\n");
+    Settings settings(path());
+    EXPECT_EQ(settings.set(Keys::ServerPort, 9000), std::nullopt);
+    EXPECT_EQ(TestSupport::readFile(path() + QStringLiteral(".bak")), QByteArray("older"));
+    EXPECT_EQ(TestSupport::readFile(path() + QStringLiteral(".bak.2")), QByteArray("# notes\n[server]\nport=8081\n"));
 }
 
 TEST_F(SettingsTest, EveryKeyIsDocumentedInSettingsMd)
