@@ -116,3 +116,37 @@ TEST_F(AppServerKey, TheKeyIsInNoLogFileAndNotOnTheCommandLine)
     for (const QString &log : std::as_const(logs))
         EXPECT_FALSE(readFile(log).contains(key)) << "the key is in " << log.toStdString();
 }
+
+TEST_F(AppServerKey, AHuggingFaceTokenInTheExtraArgumentsIsInNoLogFile)
+{
+    // Made up, in the shape of a real token; as one argument, which llama.cpp also echoes back
+    // ('_' turned into '-') when it refuses it.
+    const QString token = QStringLiteral("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567");
+    const QString logDir = m_xdg.dataHome() + QStringLiteral("/llamadesk/logs");
+    ASSERT_FALSE(Logging::initialize(QStringLiteral("debug"), logDir).has_value());
+    m_config.extraArgs = QStringLiteral("--hf-token=") + token;
+    m_config.port = 0;
+    ServerSupervisor &supervisor = makeSupervisor();
+    supervisor.start();
+    ASSERT_TRUE(waitUntil([&] {
+        return supervisor.state() == ServerState::Running || supervisor.state() == ServerState::Failed;
+    }, std::chrono::seconds(20)));
+    QStringList shown;
+    for (qsizetype i = 0; i < supervisor.log().size(); ++i)
+        shown.append(supervisor.log().at(i).text);
+    supervisor.stop();
+    Logging::shutdown();
+
+    // The command line shows it as "--hf-token=***", which the log's redaction takes for a value too.
+    EXPECT_TRUE(shown.join(u'\n').contains(u"--hf-token=[redacted]")) << shown.join(u'\n').toStdString();
+    const QByteArray serverLog = readFile(logDir + QStringLiteral("/llama-server.log"));
+    EXPECT_TRUE(serverLog.contains("llamadesk: starting")) << serverLog.toStdString();
+    for (const QString &form : {token, QString(token).replace(u'_', u'-')}) {
+        EXPECT_FALSE(shown.join(u'\n').contains(form)) << "the log view shows " << form.toStdString();
+        QDirIterator it(m_xdg.dataHome(), QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            EXPECT_FALSE(readFile(file).contains(form.toUtf8())) << form.toStdString() << " is in " << file.toStdString();
+        }
+    }
+}

@@ -265,6 +265,22 @@ TEST_F(LaunchPlanTest, DisplayCommandLineHidesTokens)
     EXPECT_TRUE(line.endsWith(QStringLiteral("--hf-token *** -hft ***"))) << line.toStdString();
 }
 
+TEST_F(LaunchPlanTest, DisplayCommandLineHidesTokensGivenAsOneArgument)
+{
+    m_config.extraArgs = QStringLiteral("--hf-token=hf_abcdef -hft=hf_ghijk");
+    const QString line = plan().displayCommandLine();
+    EXPECT_FALSE(line.contains(QStringLiteral("hf_abcdef"))) << line.toStdString();
+    EXPECT_FALSE(line.contains(QStringLiteral("hf_ghijk"))) << line.toStdString();
+    EXPECT_TRUE(line.endsWith(QStringLiteral("--hf-token=*** -hft=***"))) << line.toStdString();
+}
+
+TEST_F(LaunchPlanTest, DisplayCommandLineShowsTheArgumentAfterAHiddenToken)
+{
+    m_config.extraArgs = QStringLiteral("--hf-token hf_abcdef --hf-token=hf_ghijk -c 512");
+    const QString line = plan().displayCommandLine();
+    EXPECT_TRUE(line.endsWith(QStringLiteral("--hf-token *** --hf-token=*** -c 512"))) << line.toStdString();
+}
+
 TEST(ShellQuoting, QuotesOnlyWhatNeedsIt)
 {
     EXPECT_EQ(shellQuoted(QStringLiteral("plain-word_1.5,a=b:c/d@e%")),

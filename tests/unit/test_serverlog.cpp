@@ -305,6 +305,49 @@ TEST(ServerLog, RedactsPatternsInAppendedLinesWithoutConfiguredSecrets)
     EXPECT_EQ(line.message, QStringLiteral("command line: --api-key [redacted]"));
 }
 
+// The shape of a real Hugging Face token: "hf_" and 34 letters and digits (made up).
+const QString HfToken = QStringLiteral("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567");
+
+TEST(ServerLog, RedactsAHuggingFaceTokenGivenAsOneArgument)
+{
+    EXPECT_EQ(redactSecrets(QStringLiteral("llama-server --hf-token=") + HfToken + QStringLiteral(" --port 8080")),
+              QStringLiteral("llama-server --hf-token=[redacted] --port 8080"));
+    EXPECT_EQ(redactSecrets(QStringLiteral("-hft=") + HfToken), QStringLiteral("-hft=[redacted]"));
+    EXPECT_EQ(redactSecrets(QStringLiteral("--hf-token secret-not-hf -hft other")),
+              QStringLiteral("--hf-token [redacted] -hft [redacted]"));
+}
+
+TEST(ServerLog, RedactsAHuggingFaceTokenWhereverItOccurs)
+{
+    EXPECT_EQ(redactSecrets(QStringLiteral("error: invalid argument: ") + HfToken),
+              QStringLiteral("error: invalid argument: [redacted]"));
+    EXPECT_EQ(redactSecrets(QStringLiteral("GET https://huggingface.co/x?token=") + HfToken + QStringLiteral("&a=1")),
+              QStringLiteral("GET https://huggingface.co/x?token=[redacted]&a=1"));
+    // As llama.cpp prints an argument it refuses: '_' turned into '-'.
+    EXPECT_EQ(redactSecrets(QStringLiteral("error: invalid argument: ") + QString(HfToken).replace(u'_', u'-')),
+              QStringLiteral("error: invalid argument: [redacted]"));
+}
+
+TEST(ServerLog, KeepsNamesThatOnlyStartLikeAHuggingFaceToken)
+{
+    for (const QString &text : {QStringLiteral("loading /models/hf_cache/model.gguf"),
+                                QStringLiteral("made with convert_hf_to_gguf.py"),
+                                QStringLiteral("hf_hub downloads: 0")})
+        EXPECT_EQ(redactSecrets(text), text);
+}
+
+TEST(ServerLog, StoresALineHoldingAHuggingFaceTokenRedacted)
+{
+    ServerLog log;
+    const ServerLogLine &line = log.append(
+            QStringLiteral("0.00.000.010 E srv          main: error: invalid argument: --hf-token=") + HfToken,
+            Received);
+    EXPECT_FALSE(line.text.contains(HfToken)) << line.text.toStdString();
+    EXPECT_FALSE(line.message.contains(u"hf_AbCd")) << line.message.toStdString();
+    EXPECT_EQ(line.message, QStringLiteral("error: invalid argument: --hf-token=[redacted]"));
+    EXPECT_FALSE(log.lastTexts(1).constFirst().contains(HfToken));
+}
+
 TEST(ServerLog, LeavesOrdinaryLinesAlone)
 {
     ServerLog log;

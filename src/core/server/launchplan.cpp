@@ -168,8 +168,23 @@ QString LaunchPlan::displayCommandLine() const
     QStringList parts{shellQuoted(program)};
     bool hideNext = false;
     for (const QString &argument : arguments) {
-        parts.append(hideNext ? QStringLiteral("***") : shellQuoted(argument));
-        hideNext = argument == u"-hft" || argument == u"--hf-token";
+        if (hideNext) {
+            parts.append(QStringLiteral("***"));
+            hideNext = false;
+            continue;
+        }
+        // The token given as one argument ("--hf-token=hf_…") keeps its flag, as written.
+        bool hidden = false;
+        for (const QString &flag : {QStringLiteral("--hf-token"), QStringLiteral("-hft")}) {
+            if (argument == flag) {
+                hideNext = true;
+            } else if (argument.startsWith(QString(flag + u'='))) {
+                parts.append(QString(flag + QStringLiteral("=***")));
+                hidden = true;
+            }
+        }
+        if (!hidden)
+            parts.append(shellQuoted(argument));
     }
     return parts.join(u' ');
 }

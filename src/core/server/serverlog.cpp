@@ -183,15 +183,25 @@ QString redactSecrets(const QString &text, const QStringList &secrets)
             QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression bearer(QStringLiteral(R"((\bBearer\s+)([^"'\s,;}]+))"),
                                            QRegularExpression::CaseInsensitiveOption);
+    // A Hugging Face token after its flag, as two arguments or one ("--hf-token=hf_…").
+    static const QRegularExpression hfFlag(QStringLiteral(R"(((?:--hf-token|-hft)(?:\s+|=))("[^"]*"|'[^']*'|\S+))"));
+    // A Hugging Face token anywhere ("hf_" and 34 letters and digits; 20 or more are taken, so that
+    // names such as "hf_cache" stay): the server may print it in an error about the argument or
+    // a download URL, not only next to its flag. "hf-" too: llama.cpp turns '_' into '-' in an
+    // argument it refuses ("error: invalid argument: --hf-token=hf-…").
+    static const QRegularExpression hfToken(QStringLiteral(R"(\bhf[_-][A-Za-z0-9]{20,})"));
     // Every line of the log comes through here: skip the expressions when none can match.
-    if (!out.contains(u"key", Qt::CaseInsensitive) && !out.contains(u"bearer", Qt::CaseInsensitive)
+    const bool mayHoldHf = out.contains(u"hf", Qt::CaseInsensitive);
+    if (!mayHoldHf && !out.contains(u"key", Qt::CaseInsensitive) && !out.contains(u"bearer", Qt::CaseInsensitive)
         && !out.contains(u"authorization", Qt::CaseInsensitive))
         return out;
     const QString keepFirst = QStringLiteral("\\1") + Redacted;
-    for (const QRegularExpression *re : {&flag, &field, &authorization, &bearer}) {
+    for (const QRegularExpression *re : {&flag, &field, &authorization, &bearer, &hfFlag}) {
         if (re->match(out).hasMatch())
             out.replace(*re, keepFirst);
     }
+    if (mayHoldHf && hfToken.match(out).hasMatch())
+        out.replace(hfToken, Redacted);
     return out;
 }
 

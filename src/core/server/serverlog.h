@@ -58,8 +58,9 @@ struct SlotInfo
 // Unknown: nothing is ever dropped. Terminal colour codes are removed. Nothing is redacted.
 ServerLogLine parseServerLogLine(const QString &line);
 
-// Replaces every occurrence of each secret, and any value given after "--api-key",
-// "api_key"/"api-key"/"X-Api-Key" or "Authorization:"/"Bearer", with "[redacted]".
+// Replaces every occurrence of each secret, any value given after "--api-key", "--hf-token"/"-hft"
+// (also as "--hf-token=VALUE"), "api_key"/"api-key"/"X-Api-Key" or "Authorization:"/"Bearer", and
+// any Hugging Face token ("hf_…") with "[redacted]".
 QString redactSecrets(const QString &text, const QStringList &secrets = {});
 
 // The server's last lines (a ring buffer, 5,000 by default), parsed, plus what they tell about
@@ -75,7 +76,8 @@ public:
     explicit ServerLog(qsizetype capacity = DefaultCapacity);
 
     // Redacted as "[redacted]" wherever they occur in lines appended from now on (the API key).
-    // Values after --api-key, "api_key" and "Authorization: Bearer" are redacted in any case.
+    // Values after --api-key, --hf-token, "api_key" and "Authorization: Bearer", and "hf_" tokens,
+    // are redacted in any case.
     void setSecrets(const QStringList &secrets);
 
     // Parses and keeps the line, dropping the oldest when full. The reference stays valid
