@@ -15,6 +15,8 @@ PACKAGES=(
     xvfb xauth x11-utils xdotool openbox dbus-daemon pulseaudio pulseaudio-utils espeak-ng sox imagemagick
     # a real Secret Service for the keychain test (tests/platform/with-keyring.sh)
     gnome-keyring
+    # file modes from creation (tests/install/test_private_files.sh traces the first start)
+    strace
     # desktop integration checks
     desktop-file-utils appstream
 )
