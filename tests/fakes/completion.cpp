@@ -434,7 +434,8 @@ void handleChat(ServerState &state, const httplib::Request &req, httplib::Respon
     int limit = static_cast<int>(g->pieces.size());
     if (request.nPredict >= 0)
         limit = std::min(limit, request.nPredict);
-    limit = std::min(limit, state.runtime.nCtxSlot - request.promptTokens);
+    if (!state.options.contextShift)
+        limit = std::min(limit, state.runtime.nCtxSlot - request.promptTokens);
     g->nTokens = limit;
     g->finishReason = limit < static_cast<int>(g->pieces.size()) ? "length" : "stop";
     g->meta = CompletionMeta{newCompletionId(), static_cast<long long>(std::time(nullptr)),

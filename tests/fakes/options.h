@@ -19,6 +19,9 @@ struct Options
     int parallel = -1;  // -1: "auto" (4 slots and a unified KV cache)
     int kvUnified = -1; // -1: not given; 0/1: --no-kv-unified / --kv-unified
     int nPredict = -1;  // server-wide default for n_predict
+    // --context-shift: a reply is no longer cut at the slot context (the real server drops old
+    // tokens and goes on); --no-context-shift, the default here, cuts it with finish_reason length.
+    bool contextShift = false;
     int ssePingIntervalS = 30;
     std::vector<std::string> apiKeys;
     bool jinja = true;
