@@ -20,6 +20,28 @@ namespace
 constexpr std::size_t MaxFileSize = 5 * 1024 * 1024;
 constexpr std::size_t MaxFiles = 3;
 
+// Log lines may quote conversations and paths: the files are the user's alone. spdlog fopen()s
+// them (0666 & ~umask) when it opens and when it starts a new file after a rotation; created
+// empty with 0600 just before, they keep that mode. Files from earlier versions are tightened.
+spdlog::file_event_handlers privateFiles()
+{
+    spdlog::file_event_handlers handlers;
+    // Nothing here may log: after a rotation it runs inside the sink, under the sink's lock.
+    // A failure shows when spdlog opens the file.
+    handlers.before_open = [](const spdlog::filename_t &name) {
+        (void)AppPaths::createPrivateFile(QString::fromStdString(name));
+    };
+    return handlers;
+}
+
+// llamadesk.log, llamadesk.1.log, … as spdlog's rotating sink names them.
+void tightenLogFiles(const QString &directory, const QString &baseName)
+{
+    AppPaths::tightenExisting(QStringLiteral("%1/%2.log").arg(directory, baseName));
+    for (std::size_t i = 1; i <= MaxFiles; ++i)
+        AppPaths::tightenExisting(QStringLiteral("%1/%2.%3.log").arg(directory, baseName).arg(i));
+}
+
 spdlog::level::level_enum levelFromName(const QString &name)
 {
     if (name == u"trace")
@@ -80,12 +102,16 @@ std::optional<QString> initialize(const QString &level, const QString &directory
 
     std::optional<QString> problem;
     const QString filePath = directory + QStringLiteral("/llamadesk.log");
-    if (!QDir().mkpath(directory)) {
-        problem = QStringLiteral("Could not create the log folder %1; logging to stderr only.").arg(directory);
+    if (const std::optional<QString> folderError = AppPaths::makePrivateDirectory(directory)) {
+        problem = QStringLiteral("Could not create the log folder %1 (%2); logging to stderr only.")
+                          .arg(directory, *folderError);
     } else {
+        AppPaths::tightenExisting(directory);
+        tightenLogFiles(directory, QStringLiteral("llamadesk"));
+        tightenLogFiles(directory, QStringLiteral("llama-server"));
         try {
             sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-                QDir::toNativeSeparators(filePath).toStdString(), MaxFileSize, MaxFiles));
+                QDir::toNativeSeparators(filePath).toStdString(), MaxFileSize, MaxFiles, false, privateFiles()));
         } catch (const spdlog::spdlog_ex &error) {
             problem = QStringLiteral("Could not open the log file %1 (%2); logging to stderr only.")
                           .arg(filePath, QString::fromLocal8Bit(error.what()));
@@ -99,7 +125,7 @@ std::optional<QString> initialize(const QString &level, const QString &directory
         try {
             auto serverFile = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
                 QDir::toNativeSeparators(directory + QStringLiteral("/llama-server.log")).toStdString(), MaxFileSize,
-                MaxFiles);
+                MaxFiles, false, privateFiles());
             auto serverLogger = std::make_shared<spdlog::logger>(ServerLoggerName, serverFile);
             serverLogger->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
             serverLogger->flush_on(spdlog::level::info);

@@ -1,3 +1,4 @@
+#include "apppaths.h"
 #include "chat/chatclient.h"
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
@@ -63,6 +64,13 @@ int run(const Llamadesk::CommandLineOptions &options)
                                                                 : QFileInfo(options.settingsFile).absoluteFilePath();
     spdlog::info("Llamadesk {} starting; settings in {}, logs in {}", LLAMADESK_VERSION, settingsPath,
                  Llamadesk::Logging::defaultDirectory());
+
+    // Folders an earlier version made under the user's umask (0755) are made private to their
+    // owner; new ones are created 0700 (Settings, ChatStore, Logging). A folder named on the
+    // command line is the user's business and left alone.
+    if (options.settingsFile.isEmpty())
+        Llamadesk::AppPaths::tightenExisting(QFileInfo(settingsPath).absolutePath());
+    Llamadesk::AppPaths::tightenExisting(QFileInfo(Llamadesk::ChatStore::defaultPath()).absolutePath());
 
     Llamadesk::Settings settings(settingsPath);
     applyOverrides(settings, options);

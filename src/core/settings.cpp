@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include "apppaths.h"
 #include "qtfmt.h"
 
 #include <QDir>
@@ -127,6 +128,8 @@ const QList<KeySpec> &table()
          "Ctrl+Shift+V held records even when another application has the focus (X11)."},
         {"audio/send_transcript", false, anyText,
          "Send the transcript as the question at once, instead of putting it in the message box."},
+        {"audio/max_tokens", 512, intRange(1, 100000),
+         "The longest transcript, in tokens: a model repeating itself is stopped there."},
         {"vision/max_edge", 1536, intRange(64, 8192),
          "Images are sent at most this many pixels on their longest edge (downscaled, aspect kept)."},
         {"vision/jpeg_quality", 85, intRange(1, 100),
@@ -259,6 +262,24 @@ QString freeBackupName(const QString &filePath)
     return name;
 }
 
+// A copy made 0600 from the start (QFile::copy gives it the source's mode, only afterwards).
+bool copyPrivately(const QString &from, const QString &to)
+{
+    QFile source(from);
+    if (!source.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray content = source.readAll();
+    if (source.error() != QFileDevice::NoError || AppPaths::createPrivateFile(to))
+        return false;
+    QFile target(to);
+    if (!target.open(QIODevice::WriteOnly | QIODevice::Truncate) || target.write(content) != content.size()
+        || !target.flush()) {
+        target.remove();
+        return false;
+    }
+    return true;
+}
+
 QString shown(const QVariant &value)
 {
     if (value.metaType().id() == QMetaType::QStringList)
@@ -369,8 +390,28 @@ bool Settings::isSessionValue(const QString &key) const
     return m_sessionOnly.contains(key);
 }
 
+// The file may hold the server's API key: only its owner may read it. QSettings writes through
+// QSaveFile, which gives a new file 0666 & ~umask but keeps the mode of one that exists, so the
+// folder (0700) and the file (0600) are made here before QSettings first writes it.
+std::optional<QString> Settings::preparePrivateFile(const QString &path)
+{
+    std::optional<QString> error = AppPaths::makePrivateDirectory(QFileInfo(path).absolutePath());
+    if (!error)
+        error = AppPaths::createPrivateFile(path);
+    if (error) {
+        const QString message = QStringLiteral("Could not write the settings file %1: %2").arg(filePath(), *error);
+        warn(message);
+        return message;
+    }
+    // Made by an earlier version, under a looser umask.
+    AppPaths::tightenExisting(path);
+    return std::nullopt;
+}
+
 std::optional<QString> Settings::writeValue(const QString &key, const QVariant &value)
 {
+    if (const std::optional<QString> error = preparePrivateFile(filePath()))
+        return error;
     if (m_rewriteNeeded || m_file->status() != QSettings::NoError) {
         if (const std::optional<QString> error = rewriteCleanly())
             return error;
@@ -385,8 +426,6 @@ std::optional<QString> Settings::writeValue(const QString &key, const QVariant &
         warn(message);
         return message;
     }
-    // The file may hold an API key: only its owner may read it.
-    QFile::setPermissions(filePath(), QFile::ReadOwner | QFile::WriteOwner);
     return std::nullopt;
 }
 
@@ -395,7 +434,7 @@ std::optional<QString> Settings::rewriteCleanly()
     const QString path = filePath();
     if (QFileInfo::exists(path)) {
         const QString backup = freeBackupName(path);
-        if (!QFile::copy(path, backup)) {
+        if (!copyPrivately(path, backup)) {
             const QString message =
                     QStringLiteral("Could not write the settings file %1: it could not be read in full, and a "
                                    "copy (%2) could not be made first, so it is left as it is")
@@ -403,7 +442,6 @@ std::optional<QString> Settings::rewriteCleanly()
             warn(message);
             return message;
         }
-        QFile::setPermissions(backup, QFile::ReadOwner | QFile::WriteOwner);
         warn(QStringLiteral("The settings file %1 had lines Llamadesk cannot keep; the file as it was is "
                             "saved as %2.")
                      .arg(path, backup));
@@ -411,6 +449,8 @@ std::optional<QString> Settings::rewriteCleanly()
     // Written beside the file and renamed over it: the original stays whole until the new file is.
     const QString staging = path + QStringLiteral(".new");
     QFile::remove(staging);
+    if (const std::optional<QString> error = preparePrivateFile(staging))
+        return error;
     {
         QSettings clean(staging, QSettings::IniFormat);
         for (const QString &key : m_file->allKeys())
@@ -443,6 +483,9 @@ void Settings::load()
     m_rewriteNeeded = false;
     QFile file(filePath());
     if (file.exists()) {
+        // It may hold the server's API key; one made by an earlier version under a looser umask
+        // is made private now.
+        AppPaths::tightenExisting(filePath());
         if (!file.open(QIODevice::ReadOnly)) {
             m_loadWarnings.append(QStringLiteral("The settings file %1 could not be read (%2); using the defaults.")
                                           .arg(filePath(), file.errorString()));

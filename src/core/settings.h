@@ -81,6 +81,8 @@ private:
     // Writes one value and syncs; on failure the in-memory QSettings is dropped, so that its
     // error status (sticky in QSettings) and the unwritten value do not outlive this write.
     std::optional<QString> writeValue(const QString &key, const QVariant &value);
+    // The folder (0700) and the file (0600) exist before QSettings writes path.
+    std::optional<QString> preparePrivateFile(const QString &path);
     // Before the first write into a file that QSettings would not write back as it is (lines it
     // cannot parse, comments): a copy next to it, then a clean file holding what was parsed.
     std::optional<QString> rewriteCleanly();

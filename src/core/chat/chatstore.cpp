@@ -1,5 +1,6 @@
 #include "chatstore.h"
 
+#include "apppaths.h"
 #include "chatstoresql.h"
 #include "qtfmt.h"
 
@@ -57,8 +58,8 @@ bool ChatStore::open()
         return true;
     m_notice.clear();
     const QString folder = QFileInfo(m_path).absolutePath();
-    if (!QDir().mkpath(folder))
-        return fail(QStringLiteral("Could not create the folder %1 for the chat database").arg(folder));
+    if (const std::optional<QString> error = AppPaths::makePrivateDirectory(folder))
+        return fail(QStringLiteral("%1 for the chat database").arg(*error));
     m_corrupt = false;
     m_corruptReason.clear();
     if (openDatabase()) {
@@ -128,8 +129,22 @@ void ChatStore::setFullTextSearchEnabled(bool enabled)
     m_ftsEnabled = enabled;
 }
 
+// The conversations are the user's alone. SQLite gives the -wal, -shm and -journal files the
+// mode of the database file, so a database created here with 0600 has all of them 0600 from the
+// start; one an earlier version made under a looser umask is tightened.
+bool ChatStore::preparePrivateFile()
+{
+    if (const std::optional<QString> error = AppPaths::createPrivateFile(m_path))
+        return fail(*error);
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        AppPaths::tightenExisting(m_path + suffix);
+    return true;
+}
+
 bool ChatStore::openDatabase()
 {
+    if (!preparePrivateFile())
+        return false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
         db.setDatabaseName(m_path);

@@ -122,6 +122,7 @@ Q_SIGNALS:
     void conversationsChanged();
 
 private:
+    bool preparePrivateFile();
     bool openDatabase();
     bool migrate();
     bool migrateTo(int version);

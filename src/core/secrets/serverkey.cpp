@@ -6,9 +6,6 @@
 #include "settingkeys.h"
 #include "settings.h"
 
-#include <QFile>
-#include <QFileInfo>
-#include <QDir>
 #include <QPointer>
 
 #include <spdlog/spdlog.h>
@@ -134,20 +131,13 @@ void ServerKey::keepInSettingsFile(const QString &key, const QString &why)
 {
     m_key = key;
     const QString path = m_settings.filePath();
-    // Created empty with 0600 first: the settings file is then replaced with its permissions kept,
-    // so the key is never readable by others, not even for a moment.
-    if (!QFileInfo::exists(path)) {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile file(path);
-        if (file.open(QIODevice::WriteOnly))
-            file.close();
-    }
-    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    // Settings makes its folder 0700 and its file 0600 before the first write (and tightens a
+    // file an earlier version left readable), so the key is never readable by others, not even
+    // for a moment.
     if (const auto error = m_settings.setValue(Keys::ServerApiKey.toString(), key)) {
         spdlog::error("The server's API key could not be saved: {}", *error);
         (void)m_settings.setSessionValue(Keys::ServerApiKey.toString(), key);
     }
-    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
     m_location = Location::SettingsFile;
     if (!why.isEmpty())
         spdlog::warn("No keychain answered ({}); the server's API key is kept in the settings file {} instead, "

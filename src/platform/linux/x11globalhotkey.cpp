@@ -49,6 +49,8 @@ X11GlobalHotkey::X11GlobalHotkey(QKeyCombination combination, QObject *parent)
     if (!x11)
         return;
     m_connection = x11->connection();
+    if (!m_connection) // Qt's offscreen platform answers as X11 but has no connection without DISPLAY
+        return;
     const xcb_setup_t *setup = xcb_get_setup(m_connection);
     m_root = xcb_setup_roots_iterator(setup).data->root;
     if (!combinationIsValid())
