@@ -97,6 +97,14 @@ int run(const Llamadesk::CommandLineOptions &options)
 
     Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory(), chatPane);
     window.reportSettingsWarnings(problems);
+    // The whole file is checked off the GUI thread, after the window shows; damage is reported
+    // in the banner and the file is moved aside at the next start (nothing deleted).
+    QObject::connect(&store, &Llamadesk::ChatStore::integrityChecked, &window, [&window](const QString &problem) {
+        if (!problem.isEmpty())
+            window.reportSettingsWarnings({problem});
+    });
+    if (store.isOpen())
+        store.startIntegrityCheck();
 
     Llamadesk::AudioCapture capture;
     capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSignalSpy>
 
 #include <gtest/gtest.h>
 
@@ -298,12 +299,56 @@ TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
     file.write(bytes);
     file.close();
 
+    {
+        // open() does not read the whole file (the window would wait for it): the check runs on
+        // a thread of its own and reports afterwards. The file stays in use for this run.
+        ChatStore store(path);
+        ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+        EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
+        QSignalSpy checked(&store, &ChatStore::integrityChecked);
+        store.startIntegrityCheck();
+        ASSERT_TRUE(checked.wait(30000));
+        const QString problem = checked.at(0).at(0).toString();
+        EXPECT_TRUE(problem.startsWith(QStringLiteral("The chat database %1 is damaged (").arg(path)))
+                << problem.toStdString();
+        EXPECT_TRUE(problem.contains(u"Nothing has been deleted")) << problem.toStdString();
+        EXPECT_FALSE(problem.contains(u'\n'));
+        EXPECT_TRUE(QFile::exists(path + QStringLiteral(".damaged")));
+        EXPECT_TRUE(QFile::exists(path)) << "still in use until the next start";
+    }
+    // The next start moves it aside, byte for byte, and starts afresh.
     ChatStore store(path);
     ASSERT_TRUE(store.open()) << store.lastError().toStdString();
     expectMovedAside(store, dir, bytes);
     EXPECT_TRUE(store.openNotice().contains(u"(the integrity check found damage: "))
             << store.openNotice().toStdString();
     EXPECT_FALSE(store.openNotice().contains(u'\n'));
+    EXPECT_FALSE(QFile::exists(path + QStringLiteral(".damaged")));
     EXPECT_TRUE(store.conversations().isEmpty());
     EXPECT_GT(store.createConversation(QStringLiteral("Fresh start")), 0);
 }
+
+TEST(ChatStore, IntegrityCheckOfASoundFileReportsNothing)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    ChatStore store(path);
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_GT(store.createConversation(QStringLiteral("Sound")), 0);
+    QSignalSpy checked(&store, &ChatStore::integrityChecked);
+    store.startIntegrityCheck();
+    ASSERT_TRUE(checked.wait(30000));
+    EXPECT_EQ(checked.at(0).at(0).toString(), QString());
+    EXPECT_FALSE(QFile::exists(path + QStringLiteral(".damaged")));
+    // The store keeps working while and after the check ran.
+    EXPECT_GT(store.createConversation(QStringLiteral("After the check")), 0);
+    EXPECT_EQ(store.conversations().size(), 2);
+}
+
+TEST(ChatStore, DestroyingTheStoreWhileItsCheckRunsIsSafe)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    store.startIntegrityCheck();
+} // the destructor waits for the checker thread

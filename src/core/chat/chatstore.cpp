@@ -43,6 +43,8 @@ ChatStore::ChatStore(const QString &path, QObject *parent)
 
 ChatStore::~ChatStore()
 {
+    if (m_checker.joinable())
+        m_checker.join();
     close();
 }
 
@@ -62,7 +64,12 @@ bool ChatStore::open()
         return fail(QStringLiteral("%1 for the chat database").arg(*error));
     m_corrupt = false;
     m_corruptReason.clear();
-    if (openDatabase()) {
+    // The integrity check of an earlier run found damage: the file goes aside now.
+    if (QFile marker(damageMarkerPath()); marker.open(QIODevice::ReadOnly)) {
+        m_corrupt = true;
+        m_corruptReason = QStringLiteral("the integrity check found damage: %1")
+                                  .arg(QString::fromUtf8(marker.readAll()).simplified());
+    } else if (openDatabase()) {
         m_lastError.clear();
         return true;
     }
@@ -74,6 +81,7 @@ bool ChatStore::open()
     const QString movedTo = moveAside();
     if (movedTo.isEmpty())
         return false;
+    QFile::remove(damageMarkerPath());
     if (!openDatabase()) {
         close();
         return false;
@@ -151,9 +159,8 @@ bool ChatStore::openDatabase()
         if (!db.open())
             return fail("open", db.lastError());
     }
-    // SQLite reads the file lazily: the integrity check is the first statement that touches it.
-    if (!checkIntegrity())
-        return false;
+    // SQLite reads the file lazily: a file that is no database at all fails at the first
+    // statement below; damage deeper in is startIntegrityCheck()'s to find.
     // foreign_keys is per connection; WAL is kept in the file. With WAL and synchronous=NORMAL a
     // commit is a write() to the WAL without fsync: a killed process loses nothing committed,
     // only a power cut can lose the last commits.
@@ -181,26 +188,95 @@ bool ChatStore::openDatabase()
     return true;
 }
 
-bool ChatStore::checkIntegrity()
+namespace
 {
-    QSqlQuery q(database());
-    if (!q.exec(sql("PRAGMA quick_check")))
-        return fail("check the database", q.lastError());
-    QStringList problems;
-    while (q.next()) {
-        // One row may hold several lines, led by "*** in database main ***".
-        const QStringList lines = q.value(0).toString().split(u'\n', Qt::SkipEmptyParts);
-        for (const QString &line : lines) {
-            if (!line.startsWith(u"***"))
-                problems.append(line.simplified());
+struct IntegrityResult
+{
+    bool damaged = false;
+    QString details; // SQLite's first findings when damaged; why it could not check otherwise
+};
+
+// On the checker thread, with a connection of its own (a QSqlDatabase belongs to the thread that
+// made it).
+IntegrityResult runQuickCheck(const QString &path, const QString &connection)
+{
+    IntegrityResult result;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (!db.open()) {
+            result.details = db.lastError().text();
+        } else {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("PRAGMA quick_check"))) {
+                const int code = q.lastError().nativeErrorCode().toInt() & 0xff;
+                result.damaged = code == SqliteCorrupt || code == SqliteNotADatabase;
+                result.details = q.lastError().databaseText();
+            } else {
+                QStringList problems;
+                while (q.next()) {
+                    // One row may hold several lines, led by "*** in database main ***".
+                    const QStringList lines = q.value(0).toString().split(u'\n', Qt::SkipEmptyParts);
+                    for (const QString &line : lines) {
+                        if (!line.startsWith(u"***"))
+                            problems.append(line.simplified());
+                    }
+                }
+                result.damaged = problems != QStringList{QStringLiteral("ok")};
+                if (result.damaged)
+                    result.details = problems.mid(0, 3).join(QStringLiteral("; "));
+            }
         }
+        db.close();
     }
-    if (problems == QStringList{QStringLiteral("ok")})
-        return true;
+    QSqlDatabase::removeDatabase(connection);
+    return result;
+}
+} // namespace
+
+void ChatStore::startIntegrityCheck()
+{
+    if (m_checker.joinable())
+        return; // one check per store
+    m_checker = std::thread([this, path = m_path, connection = QString(m_connection + QStringLiteral("-check"))] {
+        const IntegrityResult result = runQuickCheck(path, connection);
+        QMetaObject::invokeMethod(
+                this, [this, result] { finishIntegrityCheck(result.damaged, result.details); },
+                Qt::QueuedConnection);
+    });
+}
+
+void ChatStore::finishIntegrityCheck(bool damaged, const QString &details)
+{
+    if (!damaged) {
+        if (details.isEmpty())
+            spdlog::info("Chat store: {} passed its integrity check", m_path);
+        else
+            spdlog::warn("Chat store: the integrity check of {} could not run: {}", m_path, details);
+        Q_EMIT integrityChecked({});
+        return;
+    }
     m_corrupt = true;
-    m_corruptReason = QStringLiteral("the integrity check found damage: %1").arg(problems.value(0));
-    return fail(QStringLiteral("The integrity check failed: %1")
-                        .arg(problems.mid(0, 3).join(QStringLiteral("; "))));
+    m_corruptReason = QStringLiteral("the integrity check found damage: %1").arg(details);
+    QString marked;
+    if (const std::optional<QString> error = AppPaths::createPrivateFile(damageMarkerPath())) {
+        marked = QStringLiteral(" (%1, so this is not remembered; the check will find it again.)").arg(*error);
+    } else if (QFile marker(damageMarkerPath()); marker.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        marker.write(details.toUtf8());
+    }
+    const QString problem =
+            QStringLiteral("The chat database %1 is damaged (%2). Nothing has been deleted: Llamadesk goes on "
+                           "using it until it is restarted, then keeps it as %1.corrupt-<date> and starts a new, "
+                           "empty one.%3")
+                    .arg(m_path, details, marked);
+    spdlog::warn("{}", problem);
+    Q_EMIT integrityChecked(problem);
+}
+
+QString ChatStore::damageMarkerPath() const
+{
+    return m_path + QStringLiteral(".damaged");
 }
 
 bool ChatStore::probeFullTextSearch()

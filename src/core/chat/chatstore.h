@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 class QSqlDatabase;
 class QSqlError;
@@ -84,7 +85,15 @@ public:
     // Opens (creating or migrating). A file that cannot be opened or is corrupt is moved aside to
     // "<path>.corrupt-<yyyyMMdd-HHmmss>" and a fresh database is made; openNotice() then says so
     // in a sentence naming both files. Returns false only if no database could be made at all.
+    // Damage that only a full check finds is left to startIntegrityCheck(): open() reads only
+    // what it needs, so the window does not wait for a check of the whole file.
     bool open();
+    // PRAGMA quick_check over the whole file, on a thread of its own with a read-only connection
+    // of its own; integrityChecked() follows on this object's thread. A damaged file is kept in
+    // use for this run (what can be read stays readable, new messages are still written) and a
+    // marker "<path>.damaged" makes the next open() move it aside, as above: nothing is deleted.
+    // The destructor waits for a check that is still running.
+    void startIntegrityCheck();
     bool isOpen() const;
     QString openNotice() const;
     QString lastError() const; // why the last failing call failed; cleared by a successful open()
@@ -120,6 +129,9 @@ public:
 
 Q_SIGNALS:
     void conversationsChanged();
+    // After startIntegrityCheck(): problem is empty when the file is sound, else a sentence for
+    // the user saying what was found and what happens next.
+    void integrityChecked(const QString &problem);
 
 private:
     bool preparePrivateFile();
@@ -128,7 +140,8 @@ private:
     bool migrateTo(int version);
     bool ensureSearchIndex();
     bool probeFullTextSearch();
-    bool checkIntegrity();
+    void finishIntegrityCheck(bool damaged, const QString &details);
+    QString damageMarkerPath() const;
     QString moveAside();
 
     struct FinishQuery
@@ -166,5 +179,6 @@ private:
     qint64 m_lastStamp = 0;
     // Prepared once per connection: updateMessage runs every half second while an answer streams.
     mutable std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    std::thread m_checker; // the running integrity check, joined by the destructor
 };
 } // namespace Llamadesk
