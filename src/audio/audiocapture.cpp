@@ -188,9 +188,7 @@ void AudioCapture::stop()
     readAvailable();
     closeSource();
     m_pcm += m_resampler->flush();
-    const auto cap = static_cast<qsizetype>(m_maximumSeconds * TargetRate) * BytesPerSample;
-    if (m_pcm.size() > cap)
-        m_pcm.truncate(cap);
+    truncateToMaximum();
     spdlog::info("Recording finished: {:.2f} s", elapsedSeconds());
     Q_EMIT elapsedChanged(elapsedSeconds());
     Q_EMIT finished(m_pcm);
@@ -335,10 +333,18 @@ void AudioCapture::fail(const QString &message)
 {
     spdlog::warn("Recording failed: {}", message);
     closeSource();
-    // What came before the failure stays available through pcm().
+    // What came before the failure goes out with the signal and stays available through pcm().
     if (m_resampler)
         m_pcm += m_resampler->flush();
-    Q_EMIT failed(message);
+    truncateToMaximum();
+    Q_EMIT interrupted(message, m_pcm);
+}
+
+void AudioCapture::truncateToMaximum()
+{
+    const auto cap = static_cast<qsizetype>(m_maximumSeconds * TargetRate) * BytesPerSample;
+    if (m_pcm.size() > cap)
+        m_pcm.truncate(cap);
 }
 
 void AudioCapture::closeSource()

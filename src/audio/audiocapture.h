@@ -80,7 +80,11 @@ Q_SIGNALS:
     void levelChanged(double rms, double peak); // in [0,1], about 30 times a second
     void elapsedChanged(double seconds);
     void finished(const QByteArray &pcm16kMono); // after stop() or the hard cap
+    // The recording could not start (no microphone, cannot be opened).
     void failed(const QString &message);
+    // The device failed mid-recording (removed, taken away, silent, the sound server gone):
+    // pcm16kMono is what was recorded up to then, so nothing said before is lost.
+    void interrupted(const QString &message, const QByteArray &pcm16kMono);
 
 private:
     void onReadyRead();
@@ -89,7 +93,8 @@ private:
     void publishLevels();
     void onStateChanged(QAudio::State state);
     void onInputsChanged();
-    void fail(const QString &message);
+    void fail(const QString &message); // mid-recording: interrupted()
+    void truncateToMaximum();
     void closeSource();
     void deleteRetiredSources();
 

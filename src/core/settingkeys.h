@@ -32,6 +32,7 @@ inline constexpr SettingKey<QString> AudioInputDevice{"audio/input_device"};
 inline constexpr SettingKey<int> AudioMaxSeconds{"audio/max_seconds"};
 inline constexpr SettingKey<QString> AudioInstruction{"audio/instruction"};
 inline constexpr SettingKey<bool> AudioSendTranscript{"audio/send_transcript"};
+inline constexpr SettingKey<int> AudioMaxTokens{"audio/max_tokens"};
 inline constexpr SettingKey<bool> AudioGlobalHotkey{"audio/global_hotkey"};
 inline constexpr SettingKey<int> VisionMaxEdge{"vision/max_edge"};
 inline constexpr SettingKey<int> VisionJpegQuality{"vision/jpeg_quality"};

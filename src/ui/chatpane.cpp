@@ -6,6 +6,7 @@
 #include "composer.h"
 #include "conversationlist.h"
 #include "inlinebanner.h"
+#include "media/transcription.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -320,7 +321,16 @@ void ChatPane::setVoiceInput(VoiceInput *voice, bool microphoneAvailable)
         updateMic();
     });
     connect(voice, &VoiceInput::transcriptReady, this, &ChatPane::onTranscript);
-    connect(voice, &VoiceInput::failed, this, &ChatPane::onVoiceFailed);
+    connect(voice, &VoiceInput::failed, this, [this](const QString &message, const AudioClip &clip) {
+        if (clip.isEmpty())
+            m_banner->showMessage(InlineBanner::Level::Error, message);
+        else
+            offerClip(true, tr("%1 The recording is kept.").arg(message), clip);
+    });
+    connect(voice, &VoiceInput::transcriptionCancelled, this, [this](const AudioClip &clip) {
+        offerClip(false, tr("Transcription cancelled. The recording is kept."), clip);
+    });
+    connect(voice, &VoiceInput::recordingInterrupted, this, &ChatPane::onRecordingInterrupted);
     voice->setClipConsumer([this](const AudioClip &clip) { return sendSpokenQuestion(clip); });
     window()->installEventFilter(this);
     updateMic();
@@ -406,6 +416,12 @@ bool ChatPane::eventFilter(QObject *watched, QEvent *event)
     if (m_voice) {
         if (event->type() == QEvent::KeyPress || event->type() == QEvent::KeyRelease) {
             auto *key = static_cast<QKeyEvent *>(event);
+            // Esc stops a transcription (a model repeating itself, the wrong recording). The box
+            // keeps what it held: nothing of the transcript is in it until it is complete.
+            if (event->type() == QEvent::KeyPress && key->key() == Qt::Key_Escape && m_voice->isTranscribing()) {
+                m_voice->cancelTranscription();
+                return true;
+            }
             const bool combo = key->key() == Qt::Key_V &&
                                (key->modifiers() & (Qt::ControlModifier | Qt::ShiftModifier)) ==
                                    (Qt::ControlModifier | Qt::ShiftModifier);
@@ -431,34 +447,36 @@ bool ChatPane::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void ChatPane::onTranscript(const QString &text)
+void ChatPane::onTranscript(const QString &text, int cutAtTokens)
 {
     if (text.isEmpty()) {
         m_banner->showMessage(InlineBanner::Level::Info, tr("The model heard nothing to transcribe."));
         return;
     }
-    if (m_settings.get(Keys::AudioSendTranscript) && m_session.send(text))
+    // A cut transcript is left in the box to be checked, even where it would be sent at once.
+    if (cutAtTokens > 0)
+        m_banner->showMessage(InlineBanner::Level::Warning, Transcription::cutMessage(cutAtTokens));
+    else if (m_settings.get(Keys::AudioSendTranscript) && m_session.send(text))
         return;
     m_composer->editor()->insertPlainText(text);
     m_composer->editor()->setFocus();
 }
 
-void ChatPane::onVoiceFailed(const QString &message)
+void ChatPane::offerClip(bool error, const QString &text, const AudioClip &clip)
 {
-    const bool kept = !m_voice->failedClip().isEmpty();
-    m_banner->showMessage(InlineBanner::Level::Error,
-                          kept ? tr("%1 The recording is kept.").arg(message) : message,
-                          kept ? tr("Retry") : QString(), kept ? tr("Save as WAV\u2026") : QString());
+    m_banner->showMessage(error ? InlineBanner::Level::Error : InlineBanner::Level::Info, text, tr("Retry"),
+                          tr("Save as WAV\u2026"));
     disconnect(m_banner, &InlineBanner::actionTriggered, this, nullptr);
     disconnect(m_banner, &InlineBanner::secondActionTriggered, this, nullptr);
-    if (!kept)
-        return;
-    connect(m_banner, &InlineBanner::actionTriggered, this, [this] {
-        m_banner->hide();
-        m_voice->retry();
+    connect(m_banner, &InlineBanner::actionTriggered, this, [this, clip] {
+        if (m_voice && m_voice->transcribe(clip))
+            m_banner->hide();
+        else
+            m_banner->showMessage(InlineBanner::Level::Info,
+                                  tr("Another recording is being transcribed; retry this one when it is done."),
+                                  tr("Retry"), tr("Save as WAV\u2026"));
     });
-    connect(m_banner, &InlineBanner::secondActionTriggered, this, [this] {
-        const AudioClip clip = m_voice->failedClip();
+    connect(m_banner, &InlineBanner::secondActionTriggered, this, [this, clip] {
         auto *dialog = new QFileDialog(this, tr("Save the recording"), QString(), tr("WAV audio (*.wav)"));
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->setAcceptMode(QFileDialog::AcceptSave);
@@ -471,6 +489,28 @@ void ChatPane::onVoiceFailed(const QString &message)
         });
         dialog->open();
     });
+}
+
+void ChatPane::onRecordingInterrupted(const QString &message, const AudioClip &partial)
+{
+    m_banner->showMessage(InlineBanner::Level::Warning,
+                          Transcription::interruptedQuestion(message, partial.durationSeconds()), tr("Transcribe"),
+                          tr("Discard"));
+    disconnect(m_banner, &InlineBanner::actionTriggered, this, nullptr);
+    disconnect(m_banner, &InlineBanner::secondActionTriggered, this, nullptr);
+    connect(m_banner, &InlineBanner::actionTriggered, this, [this, partial] {
+        if (!m_voice)
+            return;
+        if (m_voice->isTranscribing()) {
+            m_banner->showMessage(InlineBanner::Level::Info,
+                                  tr("Another recording is being transcribed; transcribe this one when it is done."),
+                                  tr("Transcribe"), tr("Discard"));
+            return;
+        }
+        m_banner->hide();
+        m_voice->submit(partial);
+    });
+    connect(m_banner, &InlineBanner::secondActionTriggered, this, [this] { m_banner->hide(); });
 }
 
 void ChatPane::updateContextMeter()

@@ -86,8 +86,11 @@ private:
     void updateMic();
     // Enables the hotkey while the setting is on (now and whenever it changes); problems go to the banner.
     void followHotkeySetting(GlobalHotkey *hotkey, SettingKey<bool> key);
-    void onTranscript(const QString &text);
-    void onVoiceFailed(const QString &message);
+    void onTranscript(const QString &text, int cutAtTokens);
+    // A banner whose actions are bound to clip itself: Retry (or Transcribe) sends exactly that
+    // clip, Save as WAV writes exactly that clip, whatever was recorded since.
+    void offerClip(bool error, const QString &text, const AudioClip &clip);
+    void onRecordingInterrupted(const QString &message, const AudioClip &partial);
     void updateImageInput();
     void addImageFiles(const QStringList &paths);
     void addImage(const QImage &image);

@@ -2,6 +2,7 @@
 
 #include "audiocapture.h"
 #include "chat/chatclient.h"
+#include "media/transcription.h"
 #include "qtfmt.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -12,12 +13,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace Llamadesk
 {
 namespace
 {
-const QString TranscriptionKey = QStringLiteral("voice-transcription");
-
 QString seconds(double value)
 {
     return QString::number(value, 'f', value < 10 ? 1 : 0);
@@ -67,8 +68,9 @@ VoiceInput::VoiceInput(AudioCapture &capture, ChatClient &client, const Settings
     });
     connect(&m_capture, &AudioCapture::failed, this, [this](const QString &message) {
         Q_EMIT recordingChanged(false);
-        Q_EMIT failed(message);
+        Q_EMIT failed(message, {});
     });
+    connect(&m_capture, &AudioCapture::interrupted, this, &VoiceInput::onInterrupted);
     connect(&m_client, &ChatClient::finished, this, &VoiceInput::onFinished);
     connect(&m_client, &ChatClient::failed, this,
             [this](const QString &key, const ChatError &error) { onFailed(key, error); });
@@ -82,11 +84,6 @@ bool VoiceInput::isRecording() const
 bool VoiceInput::isTranscribing() const
 {
     return m_transcribing;
-}
-
-AudioClip VoiceInput::failedClip() const
-{
-    return m_failed;
 }
 
 void VoiceInput::press()
@@ -120,7 +117,26 @@ void VoiceInput::onCaptured(const QByteArray &pcm)
     if (m_tapped)
         return;
     Q_EMIT recordingChanged(false);
-    const AudioClip clip(pcm, AudioCapture::TargetRate, 1);
+    submit(AudioClip(pcm, AudioCapture::TargetRate, 1));
+}
+
+void VoiceInput::onInterrupted(const QString &message, const QByteArray &pcm)
+{
+    Q_EMIT recordingChanged(false);
+    const AudioClip partial(pcm, AudioCapture::TargetRate, 1);
+    if (m_tapped)
+        return;
+    if (!Transcription::worthOffering(partial)) {
+        spdlog::info("The microphone stopped after {:.1f} s: too little to transcribe", partial.durationSeconds());
+        Q_EMIT failed(message, {});
+        return;
+    }
+    spdlog::info("The microphone stopped after {:.1f} s; the recording is kept", partial.durationSeconds());
+    Q_EMIT recordingInterrupted(message, partial);
+}
+
+void VoiceInput::submit(const AudioClip &clip)
+{
     const double limit = m_settings.get(Keys::AudioMaxSeconds);
     if (clip.durationSeconds() <= limit) {
         deliver(clip);
@@ -149,50 +165,59 @@ void VoiceInput::deliver(const AudioClip &clip)
     transcribe(clip);
 }
 
-void VoiceInput::transcribe(const AudioClip &clip)
+bool VoiceInput::transcribe(const AudioClip &clip)
 {
     if (clip.isEmpty() || m_transcribing)
-        return;
-    ChatRequest request;
-    ChatMessage message;
-    message.role = QStringLiteral("user");
-    message.parts = {ContentPart::fromText(m_settings.get(Keys::AudioInstruction)),
-                     ContentPart::fromAudio(clip.toBase64Wav(), QStringLiteral("wav"))};
-    request.messages = {message};
-    request.stream = true;
-    if (!m_client.send(TranscriptionKey, request))
-        return;
+        return false;
+    const int maxTokens = m_settings.get(Keys::AudioMaxTokens);
+    const QString key = QStringLiteral("voice-transcription-%1").arg(++m_requests);
+    if (!m_client.send(key, Transcription::request(clip, m_settings.get(Keys::AudioInstruction), maxTokens)))
+        return false;
+    m_key = key;
+    m_maxTokens = maxTokens;
     m_sending = clip;
-    spdlog::info("Sending a {:.1f} s recording ({} Hz, {} channel(s), {} bytes of WAV) for transcription",
-                 clip.durationSeconds(), clip.sampleRate(), clip.channels(), clip.wavSize());
+    spdlog::info("Sending a {:.1f} s recording ({} Hz, {} channel(s), {} bytes of WAV) for transcription, "
+                 "at most {} tokens back",
+                 clip.durationSeconds(), clip.sampleRate(), clip.channels(), clip.wavSize(), maxTokens);
     setTranscribing(true);
     Q_EMIT clipSent(clip);
+    return true;
 }
 
-void VoiceInput::retry()
+void VoiceInput::cancelTranscription()
 {
-    const AudioClip clip = m_failed;
-    m_failed = {};
-    transcribe(clip);
+    if (!m_transcribing)
+        return;
+    // Forgotten first: the abort's own failed() (now or later) finds no key of ours.
+    const QString key = std::exchange(m_key, {});
+    const AudioClip clip = std::exchange(m_sending, {});
+    m_client.cancel(key);
+    spdlog::info("Transcription cancelled");
+    setTranscribing(false);
+    Q_EMIT transcriptionCancelled(clip);
 }
 
 void VoiceInput::onFinished(const QString &key, const ChatResult &result)
 {
-    if (key != TranscriptionKey)
+    if (m_key.isEmpty() || key != m_key)
         return;
-    setTranscribing(false);
+    m_key.clear();
     m_sending = {};
-    Q_EMIT transcriptReady(result.content.trimmed());
+    const Transcription::Transcript transcript = Transcription::fromResult(result, m_maxTokens);
+    if (transcript.isCut())
+        spdlog::warn("The transcript was cut at {} tokens (finish_reason length)", transcript.cutAtTokens);
+    setTranscribing(false);
+    Q_EMIT transcriptReady(transcript.text, transcript.cutAtTokens);
 }
 
 void VoiceInput::onFailed(const QString &key, const ChatError &error)
 {
-    if (key != TranscriptionKey)
+    if (m_key.isEmpty() || key != m_key)
         return;
+    m_key.clear();
+    const AudioClip clip = std::exchange(m_sending, {});
     setTranscribing(false);
-    m_failed = m_sending;
-    m_sending = {};
-    Q_EMIT failed(error.message);
+    Q_EMIT failed(error.message, clip);
 }
 
 void VoiceInput::setTranscribing(bool transcribing)

@@ -233,7 +233,8 @@ TEST(AudioCapture, AStereo44kHzMicrophoneIsConvertedTo16kHzMono)
     expectRecordedFaithfully(recorded);
 }
 
-TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
+// The recording interrupted: what was recorded up to the failure goes out with the signal.
+TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingIsAnInterruptionThatKeepsTheRecording)
 {
     LLAMADESK_REQUIRE_MICROPHONE(haveInputs());
     StereoMicrophone microphone;
@@ -242,6 +243,7 @@ TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
 
     AudioCapture capture;
     capture.setDevice("stereomic");
+    QSignalSpy interrupted(&capture, &AudioCapture::interrupted);
     QSignalSpy failed(&capture, &AudioCapture::failed);
     QSignalSpy finished(&capture, &AudioCapture::finished);
     capture.start();
@@ -250,13 +252,17 @@ TEST(AudioCapture, AMicrophoneThatDisappearsWhileRecordingFails)
     QElapsedTimer noticed;
     noticed.start();
     microphone.unplug();
-    ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s))
+    ASSERT_TRUE(TestSupport::waitUntil([&interrupted] { return !interrupted.isEmpty(); }, 5s))
         << "unplugging the microphone went unnoticed";
     report("unplugged microphone noticed after", static_cast<double>(noticed.elapsed()), "ms");
-    EXPECT_EQ(failed.constFirst().constFirst().toString(),
-              QStringLiteral("The microphone was disconnected."));
+    EXPECT_EQ(interrupted.constFirst().at(0).toString(), QStringLiteral("The microphone was disconnected."));
+    const QByteArray kept = interrupted.constFirst().at(1).toByteArray();
+    EXPECT_FALSE(kept.isEmpty()) << "what was recorded before the microphone went is handed over";
+    EXPECT_EQ(kept, capture.pcm());
+    report("recording kept", static_cast<double>(kept.size()) / BytesPerSecond, "s");
     EXPECT_FALSE(capture.isRecording());
     EXPECT_TRUE(finished.isEmpty());
+    EXPECT_TRUE(failed.isEmpty()) << "failed() is for a recording that could not start";
 }
 
 TEST(AudioCapture, AnUnknownDeviceIdFallsBackToTheDefaultInput)
@@ -380,23 +386,24 @@ TEST(AudioCapture, WithoutASoundServerThereIsNoMicrophone)
     EXPECT_TRUE(output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << output.toStdString();
 }
 
-// A sound server that dies mid-recording is a failed(), not a crash. The test runs itself again
+// A sound server that dies mid-recording is an interrupted(), not a crash. The test runs itself again
 // as a child against a PulseAudio daemon of its own, which the child then kills.
 TEST(AudioCapture, ASoundServerThatDiesWhileRecordingIsReportedNotCrashedOn)
 {
     if (qEnvironmentVariableIsSet("LLAMADESK_AUDIOCAPTURE_KILL_PID")) {
         AudioCapture capture;
-        QSignalSpy failed(&capture, &AudioCapture::failed);
+        QSignalSpy interrupted(&capture, &AudioCapture::interrupted);
         capture.start();
         ASSERT_TRUE(capture.isRecording());
         ASSERT_TRUE(TestSupport::waitUntil([&capture] { return !capture.pcm().isEmpty(); }, 5s));
         ASSERT_EQ(::kill(qEnvironmentVariableIntValue("LLAMADESK_AUDIOCAPTURE_KILL_PID"), SIGTERM), 0);
-        ASSERT_TRUE(TestSupport::waitUntil([&failed] { return !failed.isEmpty(); }, 5s));
-        const QString message = failed.constFirst().constFirst().toString();
-        std::printf("[ measured ] failed() said: %s\n", qPrintable(message));
+        ASSERT_TRUE(TestSupport::waitUntil([&interrupted] { return !interrupted.isEmpty(); }, 5s));
+        const QString message = interrupted.constFirst().at(0).toString();
+        std::printf("[ measured ] interrupted() said: %s\n", qPrintable(message));
         EXPECT_FALSE(message.isEmpty());
         EXPECT_FALSE(capture.isRecording());
         EXPECT_FALSE(capture.pcm().isEmpty()) << "what was recorded before the failure is kept";
+        EXPECT_EQ(interrupted.constFirst().at(1).toByteArray(), capture.pcm()) << "and handed over";
         return;
     }
     if (QStandardPaths::findExecutable(QStringLiteral("pulseaudio")).isEmpty()) {
