@@ -24,6 +24,9 @@ namespace
 // SQLite's primary result codes (the low byte of an extended code) that mean the file is damaged.
 constexpr int SqliteCorrupt = 11;
 constexpr int SqliteNotADatabase = 26;
+// … and that mean the disk will not take more.
+constexpr int SqliteReadOnly = 8;
+constexpr int SqliteFull = 13;
 
 using ChatStoreSql::textValue;
 
@@ -451,6 +454,14 @@ bool ChatStore::fail(const char *what, const QSqlError &error) const
         m_corrupt = true;
         m_corruptReason = error.databaseText();
     }
+    if (code == SqliteFull)
+        return fail(QStringLiteral("Could not %1: the disk that holds %2 is full. What was saved before is kept; "
+                                   "free some space and it is saved again (%3)")
+                            .arg(QString::fromLatin1(what), m_path, error.databaseText()));
+    if (code == SqliteReadOnly)
+        return fail(QStringLiteral("Could not %1: %2 cannot be written (read-only file or disk). What was saved "
+                                   "before is kept (%3)")
+                            .arg(QString::fromLatin1(what), m_path, error.databaseText()));
     return fail(QStringLiteral("Could not %1: %2").arg(QString::fromLatin1(what), error.text()));
 }
 
