@@ -163,9 +163,9 @@ TEST_F(Faults, AServerStoppedMidAnswerIsDetectedSaidAndRestarted)
     ASSERT_TRUE(crashes.wait(15000)) << "the hang is detected";
     EXPECT_TRUE(willRestart);
     EXPECT_TRUE(bannerShown);
-    EXPECT_TRUE(bannerAtCrash.startsWith(QStringLiteral("llama-server stopped answering on %1 for 2 s.").arg(url)))
-            << bannerAtCrash.toStdString();
-    EXPECT_TRUE(bannerAtCrash.contains(u"Restarting automatically.")) << bannerAtCrash.toStdString();
+    // Once, not "It is restarted. Restarting automatically." (and no "It is restarted." when the
+    // supervisor gives up after the 4th failure in a row).
+    EXPECT_EQ(bannerAtCrash, QStringLiteral("llama-server stopped answering on %1 for 2 s. Restarting automatically.").arg(url));
     std::printf("[ figures  ] banner at the hang: %s\n", qPrintable(bannerAtCrash));
     ASSERT_TRUE(waitForRestart(pid));
     ASSERT_NO_FATAL_FAILURE(expectInterruptedAnswerKept());

@@ -555,7 +555,7 @@ void ServerSupervisor::onHealthReply(QNetworkReply *reply)
             failure.kind = FailureKind::Unknown;
             if (m_state == ServerState::Running) {
                 failure.reason = tr("llama-server stopped answering on %1 for %2 s.").arg(url).arg(seconds);
-                failure.action = tr("It is restarted.");
+                // No action: the window says whether it restarts ("Restarting automatically.").
                 failure.retryable = true;
             } else {
                 failure.reason = tr("llama-server did not answer on %1 within %2 s.").arg(url).arg(seconds);
