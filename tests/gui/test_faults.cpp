@@ -196,8 +196,9 @@ TEST_F(Faults, AServerKilledMidAnswerKeepsThePartialAnswerAndIsRestarted)
 }
 
 // 100 questions in a row through the window (a new conversation every 10): resident memory
-// after question 100 is that after question 20 within 3 MiB. The 80 answers in between add their
-// rows to the store and the last conversation's 20 rows to the transcript, well under 1 MiB.
+// after question 100 is that after question 20 within 1.5 MiB. The 80 answers in between add their
+// rows to the store and the last conversation's 20 rows to the transcript, well under 1 MiB; a
+// network reply left behind per answer (about 30 KB each) adds 2.6 MiB and fails.
 TEST_F(Faults, AHundredQuestionsInARowLeaveMemoryFlat)
 {
     ASSERT_NO_FATAL_FAILURE(openWindow());
@@ -226,8 +227,8 @@ TEST_F(Faults, AHundredQuestionsInARowLeaveMemoryFlat)
     EXPECT_EQ(answers, 100);
     const qint64 growth = atQuestion100 - atQuestion20;
     std::printf("[ figures  ] 100 questions: RSS after question 20 %.2f MiB, after question 100 %.2f MiB, growth "
-                "%+.2f MiB (tolerance 3 MiB)\n",
+                "%+.2f MiB (tolerance 1.5 MiB)\n",
                 static_cast<double>(atQuestion20) / MiB, static_cast<double>(atQuestion100) / MiB,
                 static_cast<double>(growth) / MiB);
-    EXPECT_LT(growth, static_cast<qint64>(3 * MiB));
+    EXPECT_LT(growth, static_cast<qint64>(1.5 * MiB));
 }
