@@ -7,6 +7,7 @@
 #include "settings.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 
 #include <algorithm>
 
@@ -37,6 +38,12 @@ QString attachmentTitle(const QList<MessageAttachment> &attachments)
     if (audio)
         return QCoreApplication::translate("ChatSession", "Spoken question");
     return QCoreApplication::translate("ChatSession", "Question about an image");
+}
+
+// The first 12 hex digits of the text's SHA-256 (UTF-8): enough to tell two texts apart in a log.
+QByteArray shortHash(const QString &text)
+{
+    return QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex().left(12);
 }
 
 ChatMessage userMessage(const StoredMessage &message)
@@ -197,6 +204,7 @@ void ChatSession::ask()
         return;
     }
     m_sinceSave.start();
+    m_partialSaves = 0;
     setBusy(true);
 }
 
@@ -221,7 +229,13 @@ void ChatSession::onDelta(const QString &key, const QString &content, const QStr
     // The partial answer reaches the disk at most every PartialSaveIntervalMs: a crash loses
     // at most that much, and a fast model does not turn into a write per token.
     if (m_sinceSave.hasExpired(PartialSaveIntervalMs)) {
-        m_store.updateMessage(*message);
+        // What reached the disk, for whoever reads the log after a crash: the length and a short
+        // hash of the text, never the text itself.
+        if (m_store.updateMessage(*message) && spdlog::should_log(spdlog::level::debug)) {
+            spdlog::debug("Chat: answer {} saved while streaming (save {}): {} characters, sha256 {}, {} of reasoning",
+                          message->id, ++m_partialSaves, message->content.size(), shortHash(message->content),
+                          message->reasoning.size());
+        }
         m_sinceSave.restart();
     }
     Q_EMIT messageUpdated(*message);

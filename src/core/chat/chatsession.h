@@ -79,6 +79,7 @@ private:
     QList<StoredMessage> m_messages;
     qint64 m_streamingId = 0;
     QElapsedTimer m_sinceSave;
+    int m_partialSaves = 0; // of the streaming answer, for the log
     bool m_busy = false;
 };
 } // namespace Llamadesk
