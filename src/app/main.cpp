@@ -82,6 +82,8 @@ int run(const Llamadesk::CommandLineOptions &options)
     const std::unique_ptr<Llamadesk::ProcessGuard> guard = Llamadesk::Platform::createProcessGuard();
     spdlog::info("Child processes are guarded by {}", guard->description());
     Llamadesk::ServerSupervisor supervisor(guard.get());
+    // Every start (autostart, the settings' Start, a banner's Retry) waits until the key is there.
+    serverKey.holdStartsUntilReady(supervisor);
 
     Llamadesk::ChatStore store(Llamadesk::ChatStore::defaultPath());
     QStringList problems = settings.loadWarnings();

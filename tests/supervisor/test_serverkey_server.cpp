@@ -13,6 +13,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QTimer>
+
+#include <utility>
 
 using namespace Llamadesk;
 using namespace Llamadesk::TestSupport;
@@ -37,6 +40,34 @@ int chatStatus(const QUrl &base, const QByteArray &key)
     return status;
 }
 
+// A keychain that answers a read only when the test says so: the moment at start-up before the
+// system keychain has answered over D-Bus. Writes succeed (from the event loop).
+class SlowSecretStore final : public SecretStore
+{
+public:
+    QString description() const override { return QStringLiteral("a slow keychain"); }
+    void read(const QString &, Done done) override { m_pendingRead = std::move(done); }
+    void write(const QString &, const QString &, Done done) override
+    {
+        QTimer::singleShot(0, QCoreApplication::instance(), [done] {
+            SecretResult result;
+            result.status = SecretResult::Status::Ok;
+            done(result);
+        });
+    }
+    // The keychain finally answers: no key stored yet.
+    void answerRead()
+    {
+        SecretResult result;
+        result.status = SecretResult::Status::NotFound;
+        if (m_pendingRead)
+            std::exchange(m_pendingRead, {})(result);
+    }
+
+private:
+    Done m_pendingRead;
+};
+
 class AppServerKey : public SupervisorTest
 {
 protected:
@@ -58,6 +89,22 @@ protected:
     }
 
     QString settingsPath() const { return m_xdg.configHome() + QStringLiteral("/llamadesk/llamadesk.ini"); }
+
+    // The supervisor as main.cpp and MainWindow wire it: starts held until the key is ready, and
+    // every change of a server setting handed on.
+    ServerSupervisor &supervisorHeldBy(ServerKey &key, Settings &settings)
+    {
+        EXPECT_FALSE(settings.set(Keys::ServerExecutable, m_config.executable));
+        EXPECT_FALSE(settings.set(Keys::ServerModel, m_config.model));
+        EXPECT_FALSE(settings.set(Keys::ServerPort, 0));
+        m_config = ServerConfig::fromSettings(settings);
+        ServerSupervisor &supervisor = makeSupervisor();
+        QObject::connect(&settings, &Settings::changed, &supervisor,
+                         [&] { supervisor.setConfig(ServerConfig::fromSettings(settings)); });
+        key.holdStartsUntilReady(supervisor);
+        key.load();
+        return supervisor;
+    }
 };
 } // namespace
 
@@ -149,4 +196,49 @@ TEST_F(AppServerKey, AHuggingFaceTokenInTheExtraArgumentsIsInNoLogFile)
             EXPECT_FALSE(readFile(file).contains(form.toUtf8())) << form.toStdString() << " is in " << file.toStdString();
         }
     }
+}
+
+// The settings' Start (or any start) pressed before the keychain answered waits for the key,
+// and the server it then launches demands that key.
+TEST_F(AppServerKey, AStartBeforeTheKeychainAnsweredWaitsForTheKey)
+{
+    SlowSecretStore store;
+    Settings settings(settingsPath());
+    ServerKey key(settings, store);
+    ServerSupervisor &supervisor = supervisorHeldBy(key, settings);
+    supervisor.start();
+    ASSERT_TRUE(waitUntil([&] {
+        return supervisor.stateReason() == QStringLiteral("Waiting for the server's API key from a slow keychain");
+    })) << supervisor.stateReason().toStdString();
+    EXPECT_EQ(supervisor.state(), ServerState::Starting);
+    EXPECT_FALSE(supervisor.hasProcess()) << "launched without a key";
+
+    store.answerRead();
+    ASSERT_TRUE(waitForState(ServerState::Running)) << supervisor.stateReason().toStdString();
+    const QString apiKey = settings.get(Keys::ServerApiKey);
+    ASSERT_GE(apiKey.size(), 32);
+    ASSERT_TRUE(supervisor.launchedConfig().has_value());
+    EXPECT_EQ(supervisor.launchedConfig()->apiKey, apiKey);
+    EXPECT_EQ(chatStatus(supervisor.baseUrl(), {}), 401);
+    EXPECT_EQ(chatStatus(supervisor.baseUrl(), apiKey.toUtf8()), 200);
+}
+
+TEST_F(AppServerKey, AStopWhileWaitingForTheKeyCancelsTheStart)
+{
+    SlowSecretStore store;
+    Settings settings(settingsPath());
+    ServerKey key(settings, store);
+    ServerSupervisor &supervisor = supervisorHeldBy(key, settings);
+    QSignalSpy ready(&key, &ServerKey::ready);
+    supervisor.start();
+    ASSERT_TRUE(waitUntil([&] { return supervisor.stateReason().startsWith(u"Waiting for the server's API key"); }));
+    supervisor.stop();
+    EXPECT_EQ(supervisor.state(), ServerState::Stopped);
+
+    store.answerRead();
+    ASSERT_TRUE(ready.wait(5000));
+    QCoreApplication::processEvents();
+    EXPECT_EQ(supervisor.state(), ServerState::Stopped);
+    EXPECT_FALSE(supervisor.hasProcess());
+    EXPECT_FALSE(supervisor.startsHeld());
 }

@@ -3,6 +3,7 @@
 #include "qtfmt.h"
 #include "secretstore.h"
 #include "server/preflight.h"
+#include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
 
@@ -75,6 +76,14 @@ void ServerKey::regenerate()
         return;
     }
     keepInSettingsFile(key, {});
+}
+
+void ServerKey::holdStartsUntilReady(ServerSupervisor &supervisor)
+{
+    if (m_ready)
+        return;
+    supervisor.holdStarts(tr("Waiting for the server's API key from %1").arg(m_store.description()));
+    connect(this, &ServerKey::ready, &supervisor, &ServerSupervisor::releaseStarts, Qt::SingleShotConnection);
 }
 
 bool ServerKey::isReady() const

@@ -6,6 +6,7 @@
 namespace Llamadesk
 {
 class SecretStore;
+class ServerSupervisor;
 class Settings;
 
 // The API key of the managed llama-server: there is always one. On the first run a key is
@@ -38,6 +39,10 @@ public:
     void load();
     // Makes a new key and stores it where the key lives; Settings announces the change.
     void regenerate();
+    // Until ready(), every start of the supervisor waits ("Waiting for the server's API key…"),
+    // whoever asks for it: autostart, the settings' Start, a banner's Retry. Call before anything
+    // can start it.
+    void holdStartsUntilReady(ServerSupervisor &supervisor);
 
     bool isReady() const;
     Location location() const;

@@ -169,12 +169,8 @@ PreflightIssue cannotListen(const QString &host, int port, QString error)
                          : QStringLiteral("Listen on 127.0.0.1, or on an address this computer has."));
 }
 
-PreflightIssue portBusy(const QString &host, int port)
+void describePortBusy(PreflightIssue &result, const QString &host, int port)
 {
-    PreflightIssue result;
-    result.code = PreflightCode::PortBusy;
-    result.portOwner = findPortOwner(port);
-    result.suggestedPort = nextFreePort(host, port);
     const QString where = QStringLiteral("Port %1 on %2 is in use by ").arg(QString::number(port), host);
     result.message = where
             + (result.portOwner ? QStringLiteral("%1 (pid %2).")
@@ -183,6 +179,16 @@ PreflightIssue portBusy(const QString &host, int port)
     result.hint = result.suggestedPort
             ? QStringLiteral("Use port %1.").arg(*result.suggestedPort)
             : QStringLiteral("Choose another port in Settings, or 0 to let Llamadesk pick a free one.");
+}
+
+PreflightIssue portBusy(const QString &host, int port, PortOwnerSearch ownerSearch)
+{
+    PreflightIssue result;
+    result.code = PreflightCode::PortBusy;
+    if (ownerSearch == PortOwnerSearch::Now)
+        result.portOwner = findPortOwner(port);
+    result.suggestedPort = nextFreePort(host, port);
+    describePortBusy(result, host, port);
     return result;
 }
 } // namespace
@@ -231,7 +237,7 @@ std::optional<PreflightIssue> checkConfig(const ServerConfig &config, const Exec
     return std::nullopt;
 }
 
-std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config)
+std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config, PortOwnerSearch ownerSearch)
 {
     const QString host = listenHost(config.host);
     if (config.port == 0) {
@@ -251,11 +257,20 @@ std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config)
     case PortStatus::Free:
         return config.port;
     case PortStatus::InUse:
-        return portBusy(host, config.port);
+        return portBusy(host, config.port, ownerSearch);
     case PortStatus::Unavailable:
         break;
     }
     return cannotListen(host, config.port, probe.error);
+}
+
+PreflightIssue withPortOwner(const ServerConfig &config, PreflightIssue issue, const std::optional<PortOwner> &owner)
+{
+    if (issue.code != PreflightCode::PortBusy)
+        return issue;
+    issue.portOwner = owner;
+    describePortBusy(issue, listenHost(config.host), config.port);
+    return issue;
 }
 
 bool isLoopbackHost(const QString &host)

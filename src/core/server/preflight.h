@@ -54,9 +54,18 @@ bool hasGgufMagic(const QString &path);
 std::optional<PreflightIssue> checkConfig(const ServerConfig &config,
                                           const ExecutableSearch &search = defaultExecutableSearch());
 
+// Whether resolvePort looks for a busy port's owner itself (Now: reads /proc/*/fd, which takes
+// time on a machine with many processes) or leaves that to the caller (Later: withPortOwner()).
+enum class PortOwnerSearch { Now, Later };
+
 // config.port == 0: a port the OS picks (NoFreePort when none). Otherwise the configured port when
-// it can be bound, else PortBusy (with suggestedPort and portOwner), PortOutOfRange or CannotListen.
-std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config);
+// it can be bound, else PortBusy (with suggestedPort, and portOwner when searched Now),
+// PortOutOfRange or CannotListen.
+std::variant<int, PreflightIssue> resolvePort(const ServerConfig &config,
+                                              PortOwnerSearch ownerSearch = PortOwnerSearch::Now);
+// A PortBusy issue of resolvePort(config, Later) with the owner found since named in its message;
+// other issues unchanged.
+PreflightIssue withPortOwner(const ServerConfig &config, PreflightIssue issue, const std::optional<PortOwner> &owner);
 
 // 127.0.0.0/8, ::1 (with or without brackets), "localhost".
 bool isLoopbackHost(const QString &host);

@@ -6,16 +6,19 @@
 #include "qtfmt.h"
 #include "versionprobe.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -44,6 +47,8 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
     , m_network(new QNetworkAccessManager(this))
     , m_pollTimer(new QTimer(this))
     , m_killTimer(new QTimer(this))
+    , m_abandonTimer(new QTimer(this))
+    , m_portOwnerTimer(new QTimer(this))
     , m_restartTimer(new QTimer(this))
     , m_steadyTimer(new QTimer(this))
 {
@@ -53,6 +58,8 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
     m_versionProbe->setTimeout(m_options.versionTimeout);
     m_pollTimer->setSingleShot(true);
     m_killTimer->setSingleShot(true);
+    m_abandonTimer->setSingleShot(true);
+    m_portOwnerTimer->setSingleShot(true);
     m_restartTimer->setSingleShot(true);
     m_steadyTimer->setSingleShot(true);
 
@@ -64,7 +71,13 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
         spdlog::warn("llama-server did not exit within {} ms of SIGTERM; killing it", m_options.stopGrace.count());
         addLogLine(tr("llamadesk: llama-server did not exit within %1 s; sending SIGKILL")
                        .arg(m_options.stopGrace.count() / 1000.0));
-        signalServer(ServerSignal::Kill);
+        killAndWatch();
+    });
+    connect(m_abandonTimer, &QTimer::timeout, this, &ServerSupervisor::abandonProcess);
+    connect(m_portOwnerTimer, &QTimer::timeout, this, [this] {
+        spdlog::warn("The search for the program holding port {} took longer than {} ms; not waiting for it",
+                     m_config.port, m_options.portOwnerTimeout.count());
+        onPortOwnerFound(m_generation, std::nullopt);
     });
     connect(m_restartTimer, &QTimer::timeout, this, &ServerSupervisor::startRun);
     connect(m_steadyTimer, &QTimer::timeout, this, [this] {
@@ -153,6 +166,37 @@ bool ServerSupervisor::hasProcess() const
     return !m_process.isNull();
 }
 
+std::optional<ServerConfig> ServerSupervisor::launchedConfig() const
+{
+    return m_process ? m_launched : std::nullopt;
+}
+
+qint64 ServerSupervisor::abandonedPid() const
+{
+    return m_abandonedPid;
+}
+
+void ServerSupervisor::holdStarts(const QString &reason)
+{
+    m_holdReason = reason.isEmpty() ? tr("Waiting") : reason;
+}
+
+void ServerSupervisor::releaseStarts()
+{
+    if (m_holdReason.isEmpty())
+        return;
+    m_holdReason.clear();
+    if (m_waitingForRelease) {
+        m_waitingForRelease = false;
+        runPreflight(m_generation);
+    }
+}
+
+bool ServerSupervisor::startsHeld() const
+{
+    return !m_holdReason.isEmpty();
+}
+
 int ServerSupervisor::consecutiveFailures() const
 {
     return m_consecutiveFailures;
@@ -194,8 +238,15 @@ void ServerSupervisor::startRun()
 
 void ServerSupervisor::runPreflight(int generation)
 {
-    if (generation != m_generation || m_state != ServerState::Starting || m_process)
+    if (generation != m_generation || m_state != ServerState::Starting || m_process || m_portBusy)
         return;
+    if (!m_holdReason.isEmpty()) {
+        // Checked when released, on the configuration of that moment (the key is in it then).
+        spdlog::info("llama-server starts when this is done: {}", m_holdReason);
+        m_waitingForRelease = true;
+        setState(ServerState::Starting, m_holdReason);
+        return;
+    }
     if (const std::optional<PreflightIssue> issue = checkConfig(m_config)) {
         failPreflight(*issue);
         return;
@@ -248,13 +299,56 @@ void ServerSupervisor::failPreflight(const PreflightIssue &issue)
 
 void ServerSupervisor::spawn()
 {
-    const std::variant<int, PreflightIssue> port = resolvePort(m_config);
+    const std::variant<int, PreflightIssue> port = resolvePort(m_config, PortOwnerSearch::Later);
     if (const auto *issue = std::get_if<PreflightIssue>(&port)) {
-        failPreflight(*issue);
+        if (issue->code != PreflightCode::PortBusy) {
+            failPreflight(*issue);
+            return;
+        }
+        // Who holds it is read from /proc/*/fd: every process's every descriptor, which takes a
+        // while on a busy machine and can block on a stuck process's entry. Off the GUI thread,
+        // within a time budget; the configuration is not launched in the meantime.
+        const int generation = m_generation;
+        const int busyPort = m_config.port;
+        m_portBusy = *issue;
+        setState(ServerState::Starting, tr("Port %1 is in use; looking for the program that holds it").arg(busyPort));
+        auto lookup = m_options.findPortOwner ? m_options.findPortOwner
+                                              : std::function<std::optional<PortOwner>(int)>(&findPortOwner);
+        QPointer<ServerSupervisor> self(this);
+        QThreadPool::globalInstance()->start([self, lookup, busyPort, generation] {
+            const std::optional<PortOwner> owner = lookup(busyPort);
+            // The supervisor may be gone by now; the QPointer is only read on the GUI thread.
+            QMetaObject::invokeMethod(
+                    QCoreApplication::instance(),
+                    [self, generation, owner] {
+                        if (self)
+                            self->onPortOwnerFound(generation, owner);
+                    },
+                    Qt::QueuedConnection);
+        });
+        m_portOwnerTimer->start(m_options.portOwnerTimeout);
         return;
     }
+    launch(std::get<int>(port));
+}
+
+void ServerSupervisor::onPortOwnerFound(int generation, const std::optional<PortOwner> &owner)
+{
+    // The first of the answer and the time budget counts; a stop or a new start meanwhile
+    // makes both stale.
+    if (!m_portBusy || generation != m_generation)
+        return;
+    const PreflightIssue issue = withPortOwner(m_config, *std::exchange(m_portBusy, std::nullopt), owner);
+    m_portOwnerTimer->stop();
+    if (m_state != ServerState::Starting || m_process)
+        return;
+    failPreflight(issue);
+}
+
+void ServerSupervisor::launch(int port)
+{
     std::variant<LaunchPlan, QString> plan =
-            buildLaunchPlan(m_config, std::get<int>(port), m_version ? m_version->flags : std::nullopt);
+            buildLaunchPlan(m_config, port, m_version ? m_version->flags : std::nullopt);
     if (const auto *error = std::get_if<QString>(&plan)) {
         Failure failure;
         failure.kind = FailureKind::BadArguments;
@@ -266,6 +360,7 @@ void ServerSupervisor::spawn()
         return;
     }
     m_plan = std::get<LaunchPlan>(std::move(plan));
+    m_launched = m_config;
 
     m_log.clear();
     m_log.setSecrets(m_config.apiKey.isEmpty() ? QStringList() : QStringList{m_config.apiKey});
@@ -388,26 +483,82 @@ void ServerSupervisor::onProcessFinished(int exitCode, QProcess::ExitStatus stat
     // Nothing it started may outlive it: what is left of its group dies now, while the group's
     // id cannot yet belong to anyone else.
     signalServer(ServerSignal::Kill);
-    const bool requested = m_stopRequested;
     cleanupProcess();
-
-    if (requested && !m_failOnExit) {
-        setState(ServerState::Stopped, tr("Stopped"));
-        if (m_startAfterStop) {
-            m_startAfterStop = false;
-            startRun();
-        }
-        return;
-    }
-    if (m_failOnExit) {
-        const Failure failure = *m_failOnExit;
-        m_failOnExit.reset();
-        handleUnexpectedExit(failure);
+    if (m_stopRequested || m_failOnExit) {
+        endRun(std::nullopt);
         return;
     }
     // On Unix, QProcess reports the terminating signal as the exit code of a crashed process.
-    handleUnexpectedExit(
-        classifyExit(m_log.lastTexts(40), exitCode, crashedBySignal, crashedBySignal ? exitCode : 0));
+    endRun(classifyExit(m_log.lastTexts(40), exitCode, crashedBySignal, crashedBySignal ? exitCode : 0));
+}
+
+void ServerSupervisor::endRun(const std::optional<Failure> &failure)
+{
+    // A stop asked for wins, also over a hang the supervisor was ending itself: Stop pressed
+    // between that SIGKILL and the exit must not be answered with a restart.
+    const std::optional<Failure> failOnExit = std::exchange(m_failOnExit, std::nullopt);
+    if (m_stopRequested) {
+        enterStopped(tr("Stopped"));
+        return;
+    }
+    if (failOnExit) {
+        handleUnexpectedExit(*failOnExit);
+        return;
+    }
+    if (failure)
+        handleUnexpectedExit(*failure);
+}
+
+void ServerSupervisor::enterStopped(const QString &reason)
+{
+    setState(ServerState::Stopped, reason);
+    if (m_startAfterStop) {
+        m_startAfterStop = false;
+        startRun();
+    }
+}
+
+void ServerSupervisor::killAndWatch()
+{
+    signalServer(ServerSignal::Kill);
+    if (m_process && !m_abandonTimer->isActive())
+        m_abandonTimer->start(m_options.killGrace);
+}
+
+void ServerSupervisor::abandonProcess()
+{
+    if (!m_process)
+        return;
+    const qint64 pid = m_pid;
+    const double seconds = static_cast<double>(m_options.killGrace.count()) / 1000.0;
+    spdlog::warn("abandoned llama-server pid {}: it did not exit within {} ms of SIGKILL (it may be stuck in the "
+                 "kernel, in uninterruptible sleep); Llamadesk no longer waits for it",
+                 pid, m_options.killGrace.count());
+    addLogLine(tr("llamadesk: llama-server (pid %1) did not exit within %2 s of SIGKILL; it is left behind")
+                       .arg(pid)
+                       .arg(seconds));
+    // ~QProcess would wait up to 30 s on this thread for a child that does not end: the object is
+    // let go instead, and deletes itself if the child ever exits. The guard keeps it (on Linux
+    // the kernel still kills it with the app, once it can).
+    QProcess *process = m_process;
+    process->disconnect(this);
+    process->setParent(nullptr);
+    connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    m_process = nullptr;
+    m_pid = 0;
+    m_abandonedPid = pid;
+    cleanupProcess();
+    if (m_stopRequested) {
+        m_failOnExit.reset();
+        enterStopped(tr("Stopped; llama-server (pid %1) did not exit after SIGKILL and was left behind.").arg(pid));
+        return;
+    }
+    if (m_failOnExit) {
+        m_failOnExit->reason += u' '
+                + tr("It did not exit after SIGKILL either (pid %1) and was left behind.").arg(pid);
+        m_failOnExit->retryable = false;
+    }
+    endRun(std::nullopt);
 }
 
 void ServerSupervisor::handleUnexpectedExit(const Failure &failure)
@@ -443,6 +594,9 @@ void ServerSupervisor::stop()
 {
     m_restartTimer->stop();
     m_startAfterStop = false;
+    m_waitingForRelease = false;
+    m_portBusy.reset();
+    m_portOwnerTimer->stop();
     ++m_generation;
     m_versionProbe->abort();
     if (!m_process) {
@@ -467,6 +621,10 @@ void ServerSupervisor::signalServer(ServerSignal signal)
 {
     if (!m_process || m_pid <= 0)
         return;
+    if (m_options.sendSignal) {
+        m_options.sendSignal(m_pid, signal);
+        return;
+    }
 #ifdef Q_OS_UNIX
     if (::kill(-static_cast<pid_t>(m_pid), signal == ServerSignal::Kill ? SIGKILL : SIGTERM) == 0)
         return;
@@ -565,7 +723,8 @@ void ServerSupervisor::onHealthReply(QNetworkReply *reply)
             }
             m_failOnExit = failure;
             spdlog::error("{}", failure.reason);
-            signalServer(ServerSignal::Kill);
+            addLogLine(tr("llamadesk: %1 Sending SIGKILL").arg(failure.reason));
+            killAndWatch();
             return;
         }
     }
@@ -621,6 +780,7 @@ void ServerSupervisor::cleanupProcess()
 {
     m_pollTimer->stop();
     m_killTimer->stop();
+    m_abandonTimer->stop();
     abortProbe();
     setHealthy(false);
     m_runningSince = {};

@@ -16,6 +16,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -28,7 +29,10 @@ namespace Llamadesk
 class LineSplitter;
 class ProcessGuard;
 
-// Timings of the supervisor. The defaults are what the app uses; tests shorten them.
+enum class ServerSignal { Terminate, Kill };
+
+// Timings of the supervisor, and its seams to the operating system. The defaults are what the
+// app uses; tests shorten the timings and replace the seams.
 struct SupervisorOptions
 {
     // /health while starting or loading, and while running.
@@ -41,6 +45,13 @@ struct SupervisorOptions
     std::chrono::milliseconds noAnswerTimeout{std::chrono::seconds(60)};
     // SIGTERM, then SIGKILL after this.
     std::chrono::milliseconds stopGrace{std::chrono::seconds(5)};
+    // A process that has not exited this long after SIGKILL is given up on ("abandoned"): one in
+    // uninterruptible sleep (a hung GPU driver, a dead network file system) exits only when the
+    // kernel lets it, and the app must still be able to quit.
+    std::chrono::milliseconds killGrace{std::chrono::seconds(3)};
+    // A busy port's owner is looked for in /proc/*/fd on a worker thread; a search that takes
+    // longer than this (a /proc entry of a stuck process can block) names no one.
+    std::chrono::milliseconds portOwnerTimeout{std::chrono::seconds(2)};
     // Automatic restarts after crashes: the wait before the Nth restart in a row (the last
     // entry repeats), and at most maxRestarts failed runs in a row. A run counts as failed when
     // it ends unexpectedly before /health answered 200 without a break for restartWindow; a run
@@ -53,6 +64,14 @@ struct SupervisorOptions
     // each may take seconds where every GPU backend is loaded first.
     bool checkVersion = true;
     std::chrono::milliseconds versionTimeout{VersionProbe::DefaultTimeout};
+
+    // Sends a signal to the server's process group (Unix; on other systems its process); returns
+    // false when there was nothing to signal, and the supervisor then signals the QProcess. Empty:
+    // the operating system's. Tests pass one that drops signals, to stand for a server that
+    // SIGKILL does not end: uninterruptible sleep cannot be produced on purpose.
+    std::function<bool(qint64 pid, ServerSignal signal)> sendSignal;
+    // Who listens on a busy port; called on a worker thread. Empty: findPortOwner().
+    std::function<std::optional<PortOwner>(int port)> findPortOwner;
 };
 
 // Runs llama-server as a child process and keeps the app honest about it: preflight checks
@@ -87,8 +106,20 @@ public:
     std::optional<Failure> lastFailure() const;
     std::optional<VersionInfo> serverVersion() const;
     const ServerLog &log() const;
-    // True when the process lives (from spawn until exit).
+    // True when the process lives (from spawn until exit, or until it is abandoned).
     bool hasProcess() const;
+    // The configuration the process was launched with (what its key and port are), while it
+    // lives; config() is what the next start launches. Empty without a process.
+    std::optional<ServerConfig> launchedConfig() const;
+    // The pid of the last process given up on because it did not exit after SIGKILL, or 0.
+    qint64 abandonedPid() const;
+
+    // While held, a start waits (in Starting, saying reason) until releaseStarts(): the app holds
+    // starts until the server's API key is read from the keychain, so that no start path (the
+    // settings' Start, a banner's Retry, an automatic restart) launches a server without it.
+    void holdStarts(const QString &reason);
+    void releaseStarts();
+    bool startsHeld() const;
     // Runs in a row that ended unexpectedly before they had been healthy for the restart window.
     int consecutiveFailures() const;
 
@@ -116,19 +147,25 @@ private:
     void runPreflight(int generation);
     void onVersionChecked(const std::optional<VersionInfo> &version, const QString &error);
     void spawn();
+    void onPortOwnerFound(int generation, const std::optional<PortOwner> &owner);
+    void launch(int port);
     void failPreflight(const PreflightIssue &issue);
     void onReadyRead(QProcess::ProcessChannel channel);
     void addLogLine(const QString &text);
     void onProcessError(QProcess::ProcessError error);
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void handleUnexpectedExit(const Failure &failure);
+    // The end of a run whose process is gone (exited or abandoned): Stopped when asked for.
+    void endRun(const std::optional<Failure> &failure);
+    void enterStopped(const QString &reason);
+    void killAndWatch();
+    void abandonProcess();
     void probeHealth();
     void onHealthReply(QNetworkReply *reply);
     void schedulePoll();
     void setHealthy(bool healthy);
     void abortProbe();
     void cleanupProcess();
-    enum class ServerSignal { Terminate, Kill };
     // To the server's whole process group (Unix), so that its own children stop with it.
     void signalServer(ServerSignal signal);
 
@@ -148,11 +185,18 @@ private:
     QPointer<QNetworkReply> m_probe;
     QTimer *m_pollTimer;
     QTimer *m_killTimer;
+    QTimer *m_abandonTimer; // runs from SIGKILL until the exit
+    QTimer *m_portOwnerTimer;
     QTimer *m_restartTimer;
     QTimer *m_steadyTimer; // runs while the server is healthy; its timeout ends a failure streak
     QElapsedTimer m_sinceSpawn;
     QElapsedTimer m_sinceAnswer; // since the last HTTP answer of any status (or the spawn)
     std::optional<LaunchPlan> m_plan;
+    std::optional<ServerConfig> m_launched;
+    qint64 m_abandonedPid = 0;
+    QString m_holdReason; // non-empty while starts are held
+    bool m_waitingForRelease = false;
+    std::optional<PreflightIssue> m_portBusy; // while its owner is looked for
     QDateTime m_runningSince;
     std::optional<PreflightIssue> m_issue;
     std::optional<Failure> m_failure;
