@@ -121,6 +121,9 @@ void ChatSession::openConversation(qint64 id)
     m_conversation = id;
     m_messages = m_store.messages(id);
     m_streamingId = 0;
+    spdlog::debug("Chat: conversation {} opened: {} message(s), {} interrupted", id, m_messages.size(),
+                  std::count_if(m_messages.cbegin(), m_messages.cend(),
+                                [](const StoredMessage &m) { return m.state == MessageState::Interrupted; }));
     Q_EMIT conversationOpened(id, m_messages);
 }
 
