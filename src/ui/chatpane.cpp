@@ -245,8 +245,11 @@ void ChatPane::onServerStateChanged(ServerState state)
     updateMic();
     updateImageInput();
     if (state == ServerState::Running) {
+        // The key of the process that runs, not the setting: a key changed while it loaded
+        // applies from the next start (the window offers the restart).
+        const std::optional<ServerConfig> launched = m_supervisor.launchedConfig();
         m_client.setBaseUrl(m_supervisor.baseUrl());
-        m_client.setApiKey(m_settings.get(Keys::ServerApiKey));
+        m_client.setApiKey(launched ? launched->apiKey : m_settings.get(Keys::ServerApiKey));
         m_client.fetchProps();
         m_composer->setSendEnabled(true);
         return;

@@ -142,6 +142,7 @@ void MainWindow::reportSettingsWarnings(const QStringList &warnings)
 void MainWindow::showBanner(int level, const QString &text, const QString &actionText, std::function<void()> action)
 {
     m_serverBanner = false;
+    m_restartBanner = false;
     m_bannerAction = std::move(action);
     m_banner->showMessage(static_cast<InlineBanner::Level>(level), text, actionText);
 }
@@ -170,15 +171,24 @@ void MainWindow::onSettingChanged(const QString &key)
         m_titleBar->setModel(m_settings.get(Keys::ServerModel));
     if (!isServerKey(key))
         return;
-    const ServerConfig config = ServerConfig::fromSettings(m_settings);
-    const bool running = m_supervisor.hasProcess();
-    const bool differs = running && !(m_supervisor.config() == config);
-    m_supervisor.setConfig(config);
-    // The running server keeps its old arguments until restarted: offer that, don't force it.
-    if (differs) {
-        showServerBanner(0, tr("The server settings changed. Restart llama-server to use them."), tr("Restart now"),
-                   [this] { m_supervisor.restart(); });
+    m_supervisor.setConfig(ServerConfig::fromSettings(m_settings));
+    offerRestartIfNeeded();
+}
+
+void MainWindow::offerRestartIfNeeded()
+{
+    // The running server keeps the arguments (and the key) it was launched with until restarted:
+    // offer that, don't force it. Set back to what runs, the offer goes.
+    const std::optional<ServerConfig> launched = m_supervisor.launchedConfig();
+    if (!launched || *launched == m_supervisor.config()) {
+        if (m_restartBanner)
+            m_banner->hide();
+        m_restartBanner = false;
+        return;
     }
+    showServerBanner(0, tr("The server settings changed. Restart llama-server to use them."), tr("Restart now"),
+                     [this] { m_supervisor.restart(); });
+    m_restartBanner = true;
 }
 
 QString MainWindow::serverDetails() const
@@ -213,9 +223,11 @@ void MainWindow::onServerStateChanged(ServerState state, const QString &reason)
         break;
     case ServerState::Running:
         m_titleBar->setActivity({});
-        // A server problem that is over no longer needs saying.
+        // A server problem that is over no longer needs saying; settings changed while it
+        // started still need a restart.
         if (m_serverBanner)
             m_banner->hide();
+        offerRestartIfNeeded();
         break;
     case ServerState::Unknown:
     case ServerState::Stopped:
@@ -301,7 +313,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     // Stop first; the window closes when the server is gone (onServerStateChanged). The
-    // supervisor kills it after its grace period, so this cannot hang.
+    // supervisor kills it after its grace period and gives up on it (logging its pid) when even
+    // SIGKILL does not end it, so this cannot hang.
     event->ignore();
     if (!m_closing) {
         m_closing = true;

@@ -43,11 +43,14 @@ public Q_SLOTS:
     void openSettings();
 
 protected:
-    // Closing stops the server first (at most its grace period), so it never outlives the app.
+    // Closing stops the server first, so it never outlives the app; a server that does not exit
+    // even after SIGKILL is given up on by the supervisor (SupervisorOptions::killGrace), and the
+    // window closes then.
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void onSettingChanged(const QString &key);
+    void offerRestartIfNeeded();
     void onServerStateChanged(ServerState state, const QString &reason);
     void onPreflightFailed(const PreflightIssue &issue);
     void onCrashed(const Failure &failure, bool willRestart);
@@ -67,5 +70,6 @@ private:
     std::function<void()> m_bannerAction;
     bool m_closing = false;
     bool m_serverBanner = false;
+    bool m_restartBanner = false; // the banner offers the restart that applies changed settings
 };
 } // namespace Llamadesk
