@@ -5,7 +5,10 @@
 #include "chatwindowfixture.h"
 #include "guitestsupport.h"
 #include "inlinebanner.h"
+#include "secrets/secretstore.h"
+#include "secrets/serverkey.h"
 #include "server/preflight.h"
+#include "settingsdialog.h"
 #include "transcriptmodel.h"
 #include "transcriptview.h"
 
@@ -13,11 +16,16 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <QLabel>
+#include <QPushButton>
+#include <QTimer>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <csignal>
 #include <sys/types.h>
+#include <utility>
 
 using namespace Llamadesk;
 using namespace Llamadesk::TestSupport;
@@ -29,6 +37,32 @@ bool processExists(qint64 pid)
     const QByteArray status = readFile(QStringLiteral("/proc/%1/status").arg(pid));
     return !status.isEmpty() && !status.contains("State:\tZ");
 }
+
+// A keychain that answers a read only when told: start-up before the system keychain answered.
+class SlowSecretStore final : public SecretStore
+{
+public:
+    QString description() const override { return QStringLiteral("a slow keychain"); }
+    void read(const QString &, Done done) override { m_pendingRead = std::move(done); }
+    void write(const QString &, const QString &, Done done) override
+    {
+        QTimer::singleShot(0, QCoreApplication::instance(), [done] {
+            SecretResult result;
+            result.status = SecretResult::Status::Ok;
+            done(result);
+        });
+    }
+    void answerRead()
+    {
+        SecretResult result;
+        result.status = SecretResult::Status::NotFound;
+        if (m_pendingRead)
+            std::exchange(m_pendingRead, {})(result);
+    }
+
+private:
+    Done m_pendingRead;
+};
 
 class ServerLifecycle : public ChatWindowTest
 {
@@ -125,4 +159,43 @@ TEST_F(ServerLifecycle, AKeyChangedWhileTheServerLoadsLeavesTheChatWorkingAndOff
     }, std::chrono::seconds(10)));
     EXPECT_EQ(transcript->message(1).state, MessageState::Complete) << transcript->message(1).error.toStdString();
     EXPECT_FALSE(transcript->message(1).content.isEmpty());
+}
+
+// Start in the settings, pressed before the keychain gave the key: the server waits for it and
+// then runs with it, and the chat works.
+TEST_F(ServerLifecycle, StartInTheSettingsBeforeTheKeychainAnsweredWaitsForTheKey)
+{
+    SlowSecretStore store;
+    ServerKey key(*m_settings, store);
+    openWindow();
+    key.holdStartsUntilReady(*m_supervisor); // as main.cpp does
+    key.load();
+    m_window->openSettings();
+    SettingsDialog *dialog = m_window->settingsDialog();
+    ASSERT_NE(dialog, nullptr);
+    auto *start = dialog->findChild<QPushButton *>(QStringLiteral("startButton"));
+    auto *state = dialog->findChild<QLabel *>(QStringLiteral("stateLabel"));
+    ASSERT_NE(start, nullptr);
+    ASSERT_NE(state, nullptr);
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(dialog));
+
+    QTest::mouseClick(start, Qt::LeftButton);
+    ASSERT_TRUE(waitUntil([&] { return state->text().contains(u"Waiting for the server's API key from a slow keychain"); }))
+            << state->text().toStdString();
+    EXPECT_FALSE(m_supervisor->hasProcess()) << "launched without a key";
+
+    store.answerRead();
+    ASSERT_TRUE(waitUntil([&] { return m_supervisor->state() == ServerState::Running; }, std::chrono::seconds(10)))
+            << m_supervisor->stateReason().toStdString();
+    const QString apiKey = m_settings->get(Keys::ServerApiKey);
+    ASSERT_GE(apiKey.size(), 32);
+    EXPECT_EQ(m_supervisor->launchedConfig()->apiKey, apiKey);
+    dialog->reject();
+    ASSERT_TRUE(waitUntil([&] { return m_pane->composer()->isSendEnabled(); }));
+    ask(QStringLiteral("Hello"));
+    TranscriptModel *transcript = m_pane->transcript()->transcript();
+    ASSERT_TRUE(waitUntil([&] {
+        return transcript->rowCount() == 2 && transcript->message(1).state != MessageState::Streaming;
+    }, std::chrono::seconds(10)));
+    EXPECT_EQ(transcript->message(1).state, MessageState::Complete) << transcript->message(1).error.toStdString();
 }
