@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QStorageInfo>
 
 #include <spdlog/spdlog.h>
 
@@ -58,6 +59,14 @@ QString ChatStore::defaultPath()
 }
 
 bool ChatStore::open()
+{
+    const bool opened = openOrMoveAside();
+    // Every later call says why the database is not open, not only that it is not.
+    m_openError = opened ? QString() : m_lastError;
+    return opened;
+}
+
+bool ChatStore::openOrMoveAside()
 {
     if (isOpen())
         return true;
@@ -458,7 +467,10 @@ bool ChatStore::fail(const char *what, const QSqlError &error) const
         return fail(QStringLiteral("Could not %1: the disk that holds %2 is full. What was saved before is kept; "
                                    "free some space and it is saved again (%3)")
                             .arg(QString::fromLatin1(what), m_path, error.databaseText()));
-    if (code == SqliteReadOnly)
+    // On a read-only mount SQLite rarely says SQLITE_READONLY: a WAL database cannot even be
+    // opened there (SQLITE_CANTOPEN, it cannot make its -shm file), and a write the kernel
+    // refuses is an I/O error. The mount tells.
+    if (code == SqliteReadOnly || (code != SqliteFull && QStorageInfo(QFileInfo(m_path).absolutePath()).isReadOnly()))
         return fail(QStringLiteral("Could not %1: %2 cannot be written (read-only file or disk). What was saved "
                                    "before is kept (%3)")
                             .arg(QString::fromLatin1(what), m_path, error.databaseText()));
@@ -474,7 +486,11 @@ bool ChatStore::fail(const QString &message) const
 
 bool ChatStore::requireOpen() const
 {
-    return isOpen() || fail(QStringLiteral("The chat database %1 is not open").arg(m_path));
+    if (isOpen())
+        return true;
+    if (m_openError.isEmpty())
+        return fail(QStringLiteral("The chat database %1 is not open").arg(m_path));
+    return fail(QStringLiteral("The chat database %1 is not open: %2").arg(m_path, m_openError));
 }
 
 // Milliseconds since the epoch, strictly increasing within this store, so that "most recently

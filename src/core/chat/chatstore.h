@@ -134,6 +134,7 @@ Q_SIGNALS:
     void integrityChecked(const QString &problem);
 
 private:
+    bool openOrMoveAside();
     bool preparePrivateFile();
     bool openDatabase();
     bool migrate();
@@ -171,6 +172,7 @@ private:
     QString m_connection;
     QString m_notice;
     mutable QString m_lastError;
+    QString m_openError; // why the last open() failed
     bool m_fts = false;
     bool m_ftsEnabled = true;
     // Set when the last failure means the file itself is damaged (not, say, locked or read-only).
