@@ -11,6 +11,8 @@
 #include "testsupport.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QRegularExpression>
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
@@ -19,6 +21,9 @@
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <optional>
 
@@ -248,4 +253,86 @@ TEST(ChatSessionFaults, AReadOnlyDiskIsReportedClearlyLosesNothingAndTheAppAnswe
     EXPECT_EQ(after.at(2).content, QStringLiteral("Saved once the disk was writable again"));
     EXPECT_EQ(after.at(3).state, MessageState::Complete);
     EXPECT_FALSE(after.at(3).content.isEmpty());
+}
+
+// What a crash keeps is what the log says was saved: each partial save of a streaming answer is
+// logged at debug level with the message's id, the stored length and a short hash, and the
+// conversation never reaches the log (test_app_kill.cpp reads these lines after a SIGKILL).
+TEST(ChatSessionFaults, EachPartialSaveIsLoggedWithLengthAndHashButNeverTheText)
+{
+    QTemporaryDir dir;
+    TestSupport::TempXdg xdg;
+    ChatStore store(dir.filePath(QStringLiteral("chats.sqlite")));
+    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    Settings settings(dir.filePath(QStringLiteral("llamadesk.ini")));
+    ChatClient client;
+    ChatSession session(store, client, settings);
+    ServerProcess server;
+    server.setEnv(QStringLiteral("FAKE_LLAMA_TOKENS_PER_SECOND"), QStringLiteral("100"));
+    server.setEnv(QStringLiteral("FAKE_LLAMA_REPLY_TOKENS"), QStringLiteral("1000"));
+    ASSERT_TRUE(server.start({QStringLiteral("-m"), modelPath(QStringLiteral("tiny-llama.gguf"))}));
+    ASSERT_TRUE(server.waitForReady());
+    client.setBaseUrl(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+
+    const auto previous = spdlog::default_logger();
+    const auto lines = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+    auto logger = std::make_shared<spdlog::logger>("partial-saves", lines);
+    logger->set_level(spdlog::level::debug);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+    struct Restore
+    {
+        std::shared_ptr<spdlog::logger> logger;
+        ~Restore() { spdlog::set_default_logger(logger); }
+    } restore{previous};
+    const QRegularExpression save(QStringLiteral(
+            "^Chat: answer (\\d+) saved while streaming \\(save (\\d+)\\): (\\d+) characters, sha256 ([0-9a-f]{12}), 0 of reasoning$"));
+    const auto saves = [&] {
+        QList<QRegularExpressionMatch> found;
+        for (const std::string &line : lines->last_formatted()) {
+            const QRegularExpressionMatch m = save.match(QString::fromStdString(line).trimmed());
+            if (m.hasMatch())
+                found.append(m);
+        }
+        return found;
+    };
+
+    const QString question = QStringLiteral("A question nobody may read in the log");
+    ASSERT_TRUE(session.send(question));
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return saves().size() >= 2; }, std::chrono::seconds(20)));
+    session.stop();
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return !session.isBusy(); }, std::chrono::seconds(20)));
+
+    const QList<QRegularExpressionMatch> logged = saves();
+    const StoredMessage answer = store.messages(session.currentConversation()).constLast();
+    ASSERT_FALSE(answer.content.isEmpty());
+    for (qsizetype i = 0; i < logged.size(); ++i) {
+        const QRegularExpressionMatch &m = logged.at(i);
+        EXPECT_EQ(m.captured(1).toLongLong(), answer.id);
+        EXPECT_EQ(m.captured(2).toInt(), i + 1);
+        const int length = m.captured(3).toInt();
+        ASSERT_LE(length, answer.content.size());
+        EXPECT_EQ(QCryptographicHash::hash(answer.content.left(length).toUtf8(), QCryptographicHash::Sha256)
+                          .toHex()
+                          .left(12),
+                  m.captured(4).toLatin1());
+    }
+    // Neither the question nor the answer is quoted anywhere, and a save line holds no word of it.
+    const QString answerStart = answer.content.left(40);
+    for (const std::string &line : lines->last_formatted()) {
+        const QString text = QString::fromStdString(line);
+        EXPECT_FALSE(text.contains(question)) << line;
+        EXPECT_FALSE(text.contains(answerStart)) << line;
+    }
+    const QStringList words = QString(question + u' ' + answer.content).split(u' ', Qt::SkipEmptyParts);
+    for (const QRegularExpressionMatch &m : logged) {
+        for (const QString &word : words) {
+            const QRegularExpression whole(QStringLiteral("\\b%1\\b").arg(QRegularExpression::escape(word)),
+                                           QRegularExpression::CaseInsensitiveOption);
+            if (word.size() > 3) {
+                EXPECT_FALSE(m.captured(0).contains(whole))
+                        << m.captured(0).toStdString() << " quotes '" << word.toStdString() << "'";
+            }
+        }
+    }
 }
