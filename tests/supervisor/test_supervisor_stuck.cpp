@@ -262,3 +262,31 @@ TEST_F(StuckServer, ASearchForABusyPortsOwnerThatTakesTooLongNamesNoOne)
     EXPECT_EQ(failed.count(), 1);
     EXPECT_FALSE(supervisor.lastIssue()->portOwner.has_value());
 }
+
+// Settings saved while the owner was looked for (the banner's "Use port N") are checked and
+// launched, not refused for the port they no longer name.
+TEST_F(StuckServer, AnotherPortSavedWhileTheOwnerIsLookedForIsLaunched)
+{
+    QTcpServer occupier;
+    ASSERT_TRUE(occupier.listen(QHostAddress::LocalHost, 0));
+    m_config.port = occupier.serverPort();
+    auto lookup = std::make_shared<BlockingLookup>();
+    SupervisorOptions options = fastOptions();
+    options.portOwnerTimeout = std::chrono::seconds(60);
+    options.findPortOwner = [lookup](int) {
+        lookup->entered.release();
+        (void)lookup->release.tryAcquire(1, 5000);
+        return std::optional<PortOwner>();
+    };
+    ServerSupervisor &supervisor = makeSupervisor(options);
+    QSignalSpy failed(&supervisor, &ServerSupervisor::preflightFailed);
+    supervisor.start();
+    ASSERT_TRUE(waitUntil([&] { return lookup->entered.available() > 0; }));
+    ServerConfig other = m_config;
+    other.port = 0;
+    supervisor.setConfig(other);
+    lookup->release.release();
+    ASSERT_TRUE(waitForState(ServerState::Running)) << supervisor.stateReason().toStdString();
+    EXPECT_EQ(failed.count(), 0);
+    EXPECT_NE(supervisor.baseUrl().port(), m_config.port);
+}

@@ -76,7 +76,7 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
     connect(m_abandonTimer, &QTimer::timeout, this, &ServerSupervisor::abandonProcess);
     connect(m_portOwnerTimer, &QTimer::timeout, this, [this] {
         spdlog::warn("The search for the program holding port {} took longer than {} ms; not waiting for it",
-                     m_config.port, m_options.portOwnerTimeout.count());
+                     m_portBusyConfig.port, m_options.portOwnerTimeout.count());
         onPortOwnerFound(m_generation, std::nullopt);
     });
     connect(m_restartTimer, &QTimer::timeout, this, &ServerSupervisor::startRun);
@@ -311,6 +311,7 @@ void ServerSupervisor::spawn()
         const int generation = m_generation;
         const int busyPort = m_config.port;
         m_portBusy = *issue;
+        m_portBusyConfig = m_config;
         setState(ServerState::Starting, tr("Port %1 is in use; looking for the program that holds it").arg(busyPort));
         auto lookup = m_options.findPortOwner ? m_options.findPortOwner
                                               : std::function<std::optional<PortOwner>(int)>(&findPortOwner);
@@ -338,10 +339,16 @@ void ServerSupervisor::onPortOwnerFound(int generation, const std::optional<Port
     // makes both stale.
     if (!m_portBusy || generation != m_generation)
         return;
-    const PreflightIssue issue = withPortOwner(m_config, *std::exchange(m_portBusy, std::nullopt), owner);
+    // Named for the port that was found busy, whatever the settings say by now.
+    const PreflightIssue issue = withPortOwner(m_portBusyConfig, *std::exchange(m_portBusy, std::nullopt), owner);
     m_portOwnerTimer->stop();
     if (m_state != ServerState::Starting || m_process)
         return;
+    // Settings saved meanwhile (another port, most likely) are checked, not refused unseen.
+    if (!(m_config == m_portBusyConfig)) {
+        runPreflight(m_generation);
+        return;
+    }
     failPreflight(issue);
 }
 

@@ -197,6 +197,7 @@ private:
     QString m_holdReason; // non-empty while starts are held
     bool m_waitingForRelease = false;
     std::optional<PreflightIssue> m_portBusy; // while its owner is looked for
+    ServerConfig m_portBusyConfig;            // the configuration whose port that is
     QDateTime m_runningSince;
     std::optional<PreflightIssue> m_issue;
     std::optional<Failure> m_failure;
