@@ -273,6 +273,17 @@ TEST(ServerLog, RedactsAConfiguredSecretWhereverItOccurs)
     EXPECT_EQ(line.message, QStringLiteral("key [redacted] given twice: [redacted]"));
 }
 
+// Found by fuzz_serverlog: in "W api_key: VALUE" the parser reads "api_key" as the function and
+// "VALUE" as the whole message, where the api_key pattern no longer sees it. The message is
+// taken from the redacted text, so it hides what the text hides.
+TEST(ServerLog, TheMessageHidesWhatTheTextHidesWhenTheKeyNameLooksLikeAFunction)
+{
+    ServerLog log;
+    const ServerLogLine &line = log.append(QStringLiteral("W api_key: s3cr3tvalue"), Received);
+    EXPECT_FALSE(line.text.contains(QStringLiteral("s3cr3tvalue"))) << line.text.toStdString();
+    EXPECT_FALSE(line.message.contains(QStringLiteral("s3cr3tvalue"))) << line.message.toStdString();
+}
+
 TEST(ServerLog, RedactsTheValueAfterApiKeyArguments)
 {
     EXPECT_EQ(redactSecrets(QStringLiteral("llama-server -m a.gguf --api-key XYZ --port 8080")),

@@ -4,6 +4,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <utility>
 
 namespace Llamadesk
 {
@@ -135,10 +136,14 @@ QString displayName(LoadStage stage)
     return {};
 }
 
-ServerLogLine parseServerLogLine(const QString &line)
+namespace
+{
+// parseServerLogLine after the colours are gone: also for a line that is already redacted, whose
+// "\x1b[redacted]" must not be taken for a colour.
+ServerLogLine splitLine(QString line)
 {
     ServerLogLine parsed;
-    parsed.text = stripTerminalColours(line);
+    parsed.text = std::move(line);
     const QString &text = parsed.text;
 
     const qsizetype stamp = timestampLength(text);
@@ -165,6 +170,12 @@ ServerLogLine parseServerLogLine(const QString &line)
     }
     parsed.message = rest;
     return parsed;
+}
+} // namespace
+
+ServerLogLine parseServerLogLine(const QString &line)
+{
+    return splitLine(stripTerminalColours(line));
 }
 
 QString redactSecrets(const QString &text, const QStringList &secrets)
@@ -228,7 +239,10 @@ const ServerLogLine &ServerLog::append(const QString &line, const QDateTime &rec
     m_stage = std::max(m_stage, milestone(parsed));
     parsed.received = received;
     parsed.text = redactSecrets(parsed.text, m_secrets);
-    parsed.message = redactSecrets(parsed.message, m_secrets);
+    // The message is the end of the text, taken from the redacted text so that it hides what the
+    // text hides: redacted on its own, "W api_key: VALUE" would keep VALUE (the key is read as
+    // the function there).
+    parsed.message = splitLine(parsed.text).message;
 
     if (m_lines.size() < m_capacity) {
         m_lines.append(std::move(parsed));
