@@ -1,5 +1,7 @@
 #include "versionprobe.h"
 
+#include "sanitizers.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
@@ -230,6 +232,7 @@ void VersionProbe::discardProcess()
     // it once the kill has been reaped.
     process->setParent(nullptr);
     connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    letGo(process);
     process->kill();
 }
 } // namespace Llamadesk
