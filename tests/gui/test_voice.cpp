@@ -39,12 +39,6 @@
 
 using namespace Llamadesk;
 
-namespace
-{
-// Recording through Qt 6.4's PulseAudio backend can abort in libpulse at exit: end without teardown.
-const bool g_quickExit = (Llamadesk::TestSupport::exitWithoutTeardown(), true);
-} // namespace
-
 using namespace Llamadesk::TestSupport;
 using namespace Llamadesk::VoiceTesting;
 
