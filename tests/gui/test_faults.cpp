@@ -5,6 +5,7 @@
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "messagelayout.h"
+#include "sanitizers.h"
 #include "transcriptmodel.h"
 #include "transcriptview.h"
 
@@ -149,8 +150,10 @@ TEST_F(Faults, AServerStoppedMidAnswerIsDetectedSaidAndRestarted)
     bool bannerShown = false;
     bool willRestart = false;
     QSignalSpy crashes(m_supervisor.get(), &ServerSupervisor::crashed);
-    // Connected after the window's own handler: sees what the window made of the crash.
-    QObject::connect(m_supervisor.get(), &ServerSupervisor::crashed, m_window.get(), [&](const Failure &, bool restart) {
+    // Connected after the window's own handler: sees what the window made of the crash. For this
+    // test body only: a crash in TearDown must not reach the locals the lambda holds.
+    QObject watching;
+    QObject::connect(m_supervisor.get(), &ServerSupervisor::crashed, &watching, [&](const Failure &, bool restart) {
         bannerAtCrash = m_window->banner()->text();
         bannerShown = m_window->banner()->isVisibleTo(m_window.get());
         willRestart = restart;
@@ -201,6 +204,9 @@ TEST_F(Faults, AServerKilledMidAnswerKeepsThePartialAnswerAndIsRestarted)
 // network reply left behind per answer (about 30 KB each) adds 2.6 MiB and fails.
 TEST_F(Faults, AHundredQuestionsInARowLeaveMemoryFlat)
 {
+    if (AddressSanitizerOn)
+        GTEST_SKIP() << "resident memory under AddressSanitizer counts its shadow and its quarantine of freed blocks; "
+                        "the ci pass measures it";
     ASSERT_NO_FATAL_FAILURE(openWindow());
     ASSERT_NO_FATAL_FAILURE(startServer());
     qint64 atQuestion20 = 0;

@@ -4,6 +4,7 @@
 #include "linesplitter.h"
 #include "processguard.h"
 #include "qtfmt.h"
+#include "sanitizers.h"
 #include "versionprobe.h"
 
 #include <QCoreApplication>
@@ -551,6 +552,7 @@ void ServerSupervisor::abandonProcess()
     process->disconnect(this);
     process->setParent(nullptr);
     connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    letGo(process);
     m_process = nullptr;
     m_pid = 0;
     m_abandonedPid = pid;
