@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the "ci" preset (warnings as errors) and runs every test with a real
 # display (Xvfb) and a real microphone (a PulseAudio virtual source), starting them only when the
-# environment has none. Extra arguments go to ctest, e.g.: scripts/test.sh -R Settings
-# Exits with ctest's status. Everything started here is stopped again on exit.
+# environment has none. Then builds the "asan" preset (AddressSanitizer, UndefinedBehaviorSanitizer and
+# LeakSanitizer, in build/asan) and runs every test again there, in the same environment.
+# Extra arguments go to ctest, both times, e.g.: scripts/test.sh -R Settings
+# LLAMADESK_SKIP_ASAN=1 skips the asan pass on a developer's machine; with CI=true it always runs.
+# Exits 0 only when every pass that ran passed. Everything started here is stopped again on exit.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,12 +45,26 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+run_asan=1
+if [[ "${LLAMADESK_SKIP_ASAN:-}" == 1 ]]; then
+    if [[ "${CI:-}" == true ]]; then
+        say "CI=true: LLAMADESK_SKIP_ASAN is ignored, the asan pass runs"
+    else
+        run_asan=0
+    fi
+fi
+
+# "5m 07s" for a number of seconds.
+duration() { printf '%dm %02ds' $(($1 / 60)) $(($1 % 60)); }
+
 say "checking dependencies"
 bash scripts/setup-deps.sh
 say "configuring (cmake --preset ci)"
 cmake --preset ci
 say "building (cmake --build --preset ci)"
+started_at=$SECONDS
 cmake --build --preset ci
+say "ci build: $(duration $((SECONDS - started_at)))"
 
 # --- A display ----------------------------------------------------------------------------------
 start_xvfb() {
@@ -165,6 +182,33 @@ fi
 
 say "running: ctest --preset ci $*"
 status=0
+started_at=$SECONDS
 ctest --preset ci "$@" || status=$?
-say "ctest exited with status $status"
-exit "$status"
+say "ctest --preset ci exited with status $status after $(duration $((SECONDS - started_at)))"
+
+if ((run_asan == 0)); then
+    say "LLAMADESK_SKIP_ASAN=1: the asan pass is skipped (CI never skips it)"
+    exit "$status"
+fi
+
+# --- The same tests with the sanitizers ---------------------------------------------------------
+# build/asan is a build of its own: a failure in the ci pass does not stop it, so that one CI run
+# reports both.
+asan_status=0
+say "configuring (cmake --preset asan)"
+started_at=$SECONDS
+if cmake --preset asan && cmake --build --preset asan; then
+    say "asan build: $(duration $((SECONDS - started_at)))"
+    say "running: ctest --preset asan $*"
+    started_at=$SECONDS
+    ctest --preset asan "$@" || asan_status=$?
+    say "ctest --preset asan exited with status $asan_status after $(duration $((SECONDS - started_at)))"
+else
+    asan_status=$?
+    say "the asan build failed (status $asan_status)"
+fi
+
+if ((status != 0)); then
+    exit "$status"
+fi
+exit "$asan_status"
