@@ -150,6 +150,7 @@ void SettingsDialog::loadFromSettings()
     }
     m_ui->microphoneCombo->setCurrentIndex(index);
     m_ui->maxSecondsSpin->setValue(m_settings.get(Keys::AudioMaxSeconds));
+    m_ui->transcriptTokensSpin->setValue(m_settings.get(Keys::AudioMaxTokens));
     m_ui->instructionEdit->setText(m_settings.get(Keys::AudioInstruction));
     m_ui->sendTranscriptCheck->setChecked(m_settings.get(Keys::AudioSendTranscript));
     m_ui->globalHotkeyCheck->setChecked(m_settings.get(Keys::AudioGlobalHotkey));
@@ -189,6 +190,7 @@ bool SettingsDialog::apply()
         {Keys::ChatMaxTokens.toString(), m_ui->maxTokensSpin->value(), m_ui->maxTokensSpin},
         {Keys::AudioInputDevice.toString(), m_ui->microphoneCombo->currentData().toString(), m_ui->microphoneCombo},
         {Keys::AudioMaxSeconds.toString(), m_ui->maxSecondsSpin->value(), m_ui->maxSecondsSpin},
+        {Keys::AudioMaxTokens.toString(), m_ui->transcriptTokensSpin->value(), m_ui->transcriptTokensSpin},
         {Keys::AudioInstruction.toString(), m_ui->instructionEdit->text().trimmed(), m_ui->instructionEdit},
         {Keys::AudioSendTranscript.toString(), m_ui->sendTranscriptCheck->isChecked(), m_ui->sendTranscriptCheck},
         {Keys::AudioGlobalHotkey.toString(), m_ui->globalHotkeyCheck->isChecked(), m_ui->globalHotkeyCheck},

@@ -226,6 +226,8 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     EXPECT_EQ(microphones->itemText(0), QStringLiteral("The system's default input"));
     const QString chosenMicrophone = microphones->currentData().toString();
     child<QSpinBox>(dialog, "maxSecondsSpin")->setValue(20);
+    EXPECT_EQ(child<QSpinBox>(dialog, "transcriptTokensSpin")->value(), 512);
+    child<QSpinBox>(dialog, "transcriptTokensSpin")->setValue(300);
     child<QCheckBox>(dialog, "sendTranscriptCheck")->setChecked(true);
     EXPECT_EQ(child<QSpinBox>(dialog, "maxEdgeSpin")->value(), 1536);
     child<QSpinBox>(dialog, "maxEdgeSpin")->setValue(1024);
@@ -238,6 +240,7 @@ TEST_F(MainWindowTest, ChatDefaultsAreEditedInTheSettingsDialog)
     EXPECT_DOUBLE_EQ(m_settings->get(Keys::ChatTemperature), 0.3);
     EXPECT_EQ(m_settings->get(Keys::ChatMaxTokens), 512);
     EXPECT_EQ(m_settings->get(Keys::AudioMaxSeconds), 20);
+    EXPECT_EQ(m_settings->get(Keys::AudioMaxTokens), 300);
     EXPECT_TRUE(m_settings->get(Keys::AudioSendTranscript));
     EXPECT_EQ(m_settings->get(Keys::VisionMaxEdge), 1024);
     EXPECT_TRUE(m_settings->get(Keys::VisionGlobalHotkey));
