@@ -238,11 +238,14 @@ const ServerLogLine &ServerLog::append(const QString &line, const QDateTime &rec
     ServerLogLine parsed = parseServerLogLine(line);
     m_stage = std::max(m_stage, milestone(parsed));
     parsed.received = received;
-    parsed.text = redactSecrets(parsed.text, m_secrets);
-    // The message is the end of the text, taken from the redacted text so that it hides what the
-    // text hides: redacted on its own, "W api_key: VALUE" would keep VALUE (the key is read as
-    // the function there).
-    parsed.message = splitLine(parsed.text).message;
+    // When something was hidden, the message is cut again from the redacted text, so that it hides
+    // what the text hides: redacted on its own, "W api_key: VALUE" would keep VALUE (the key is
+    // read as the function there). Most lines hide nothing and are split once.
+    QString redacted = redactSecrets(parsed.text, m_secrets);
+    if (redacted != parsed.text) {
+        parsed.text = std::move(redacted);
+        parsed.message = splitLine(parsed.text).message;
+    }
 
     if (m_lines.size() < m_capacity) {
         m_lines.append(std::move(parsed));
