@@ -1,21 +1,8 @@
+#include "app.h"
 #include "apppaths.h"
-#include "chat/chatclient.h"
-#include "chat/chatsession.h"
-#include "chat/chatstore.h"
-#include "chatpane.h"
-#include "audiocapture.h"
 #include "commandline.h"
-#include "voiceinput.h"
 #include "logging.h"
 #include "mainwindow.h"
-#include "globalhotkey.h"
-#include "keychainsecretstore.h"
-#include "platformfactory.h"
-#include "screengrabber.h"
-#include "screenshotcontroller.h"
-#include "secrets/serverkey.h"
-#include "server/processguard.h"
-#include "server/serversupervisor.h"
 #include "qtfmt.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -72,77 +59,18 @@ int run(const Llamadesk::CommandLineOptions &options)
         Llamadesk::AppPaths::tightenExisting(QFileInfo(settingsPath).absolutePath());
     Llamadesk::AppPaths::tightenExisting(QFileInfo(Llamadesk::ChatStore::defaultPath()).absolutePath());
 
-    Llamadesk::Settings settings(settingsPath);
-    applyOverrides(settings, options);
-    // The server always has a key; the system keychain keeps it (the settings file when no keychain
-    // answers). The store is chosen here and nowhere else.
-    Llamadesk::KeychainSecretStore secrets(QStringLiteral("llamadesk"));
-    Llamadesk::ServerKey serverKey(settings, secrets);
+    Llamadesk::AppOptions appOptions;
+    appOptions.settingsFile = settingsPath;
+    appOptions.logDirectory = Llamadesk::Logging::defaultDirectory();
+    Llamadesk::App app(std::move(appOptions));
+    applyOverrides(app.settings(), options);
 
-    const std::unique_ptr<Llamadesk::ProcessGuard> guard = Llamadesk::Platform::createProcessGuard();
-    spdlog::info("Child processes are guarded by {}", guard->description());
-    Llamadesk::ServerSupervisor supervisor(guard.get());
-    // Every start (autostart, the settings' Start, a banner's Retry) waits until the key is there.
-    serverKey.holdStartsUntilReady(supervisor);
-
-    Llamadesk::ChatStore store(Llamadesk::ChatStore::defaultPath());
-    QStringList problems = settings.loadWarnings();
-    if (!store.open())
-        problems.append(QCoreApplication::translate("main", "Conversations cannot be saved: %1").arg(store.lastError()));
-    else if (!store.openNotice().isEmpty())
-        problems.append(store.openNotice());
-    if (const int interrupted = store.recoverInterrupted(); interrupted > 0)
-        spdlog::info("{} answer(s) were cut off when Llamadesk last stopped; marked as interrupted", interrupted);
-    Llamadesk::ChatClient client;
-    Llamadesk::ChatSession session(store, client, settings);
-    auto *chatPane = new Llamadesk::ChatPane(store, session, client, supervisor, settings);
-
-    Llamadesk::MainWindow window(settings, supervisor, Llamadesk::Logging::defaultDirectory(), chatPane);
-    window.reportSettingsWarnings(problems);
-    // The whole file is checked off the GUI thread, after the window shows; damage is reported
-    // in the banner and the file is moved aside at the next start (nothing deleted).
-    QObject::connect(&store, &Llamadesk::ChatStore::integrityChecked, &window, [&window](const QString &problem) {
-        if (!problem.isEmpty())
-            window.reportSettingsWarnings({problem});
-    });
-    if (store.isOpen())
-        store.startIntegrityCheck();
-
-    Llamadesk::AudioCapture capture;
-    capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());
-    Llamadesk::MessageBoxClipPrompt clipPrompt(&window);
-    Llamadesk::VoiceInput voice(capture, client, settings, clipPrompt);
-    chatPane->setVoiceInput(&voice, capture.isAvailable());
-    const std::unique_ptr<Llamadesk::GlobalHotkey> hotkey = Llamadesk::Platform::createGlobalHotkey();
-    chatPane->setGlobalHotkey(hotkey.get());
-    const std::unique_ptr<Llamadesk::ScreenGrabber> grabber = Llamadesk::Platform::createScreenGrabber();
-    Llamadesk::ScreenshotController screenshots(*grabber, settings, &window);
-    chatPane->setScreenshots(&screenshots);
-    const std::unique_ptr<Llamadesk::GlobalHotkey> screenshotHotkey =
-            Llamadesk::Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S));
-    chatPane->setScreenshotHotkey(screenshotHotkey.get());
-    QObject::connect(&settings, &Llamadesk::Settings::changed, &capture, [&](const QString &key) {
-        if (key == Llamadesk::Keys::AudioInputDevice.toString())
-            capture.setDevice(settings.get(Llamadesk::Keys::AudioInputDevice).toUtf8());
-    });
+    Llamadesk::MainWindow window(app);
     window.show();
-
-    using Llamadesk::Keys::ServerAutostart;
-    using Llamadesk::Keys::ServerModel;
     // Not set up yet: the dot stays grey (unknown) and its tooltip says what to do. Set up but
-    // not started automatically: red, stopped.
-    // The key is read asynchronously (the keychain answers over D-Bus); the server starts once
-    // it is there, so that it never runs without one.
-    QObject::connect(&serverKey, &Llamadesk::ServerKey::ready, &supervisor, [&] {
-        if (settings.get(ServerModel).isEmpty())
-            return;
-        if (settings.get(ServerAutostart))
-            supervisor.start();
-        else
-            supervisor.stop();
-    }, Qt::SingleShotConnection);
-    serverKey.load();
-
+    // not started automatically: red, stopped. The server starts once its API key is read from
+    // the keychain, so that it never runs without one.
+    app.start();
     return QApplication::exec();
 }
 

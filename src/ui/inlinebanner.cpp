@@ -33,28 +33,49 @@ InlineBanner::InlineBanner(QWidget *parent)
     layout->addWidget(m_secondAction);
     layout->addWidget(m_close, 0, Qt::AlignTop);
 
-    connect(m_action, &QPushButton::clicked, this, &InlineBanner::actionTriggered);
-    connect(m_secondAction, &QPushButton::clicked, this, &InlineBanner::secondActionTriggered);
+    connect(m_action, &QPushButton::clicked, this, [this] { run(0); });
+    connect(m_secondAction, &QPushButton::clicked, this, [this] { run(1); });
     connect(m_close, &QToolButton::clicked, this, &InlineBanner::hide);
     hide();
 }
 
-void InlineBanner::showMessage(Level level, const QString &text, const QString &actionText,
-                               const QString &secondActionText)
+void InlineBanner::showNotice(const Notice &notice)
 {
-    m_level = level;
-    m_text->setText(text);
-    m_action->setText(actionText);
-    m_action->setVisible(!actionText.isEmpty());
-    m_secondAction->setText(secondActionText);
-    m_secondAction->setVisible(!secondActionText.isEmpty());
-    const char *colors = level == Level::Error     ? "background: #fde8e8; color: #7a1c1c;"
-                         : level == Level::Warning ? "background: #fff4d6; color: #5c4200;"
-                                                   : "background: #e6f0fd; color: #15385e;";
+    if (notice.text.isEmpty()) {
+        hide();
+        return;
+    }
+    m_notice = notice;
+    m_text->setText(notice.text);
+    QPushButton *buttons[] = {m_action, m_secondAction};
+    for (int i = 0; i < 2; ++i) {
+        const bool shown = i < notice.actions.size();
+        buttons[i]->setText(shown ? notice.actions.at(i).label : QString());
+        buttons[i]->setVisible(shown);
+    }
+    const char *colors = notice.level == Level::Error     ? "background: #fde8e8; color: #7a1c1c;"
+                         : notice.level == Level::Warning ? "background: #fff4d6; color: #5c4200;"
+                                                          : "background: #e6f0fd; color: #15385e;";
     setStyleSheet(QStringLiteral("#inlineBanner { %1 border: 1px solid palette(mid); border-radius: 4px; }"
                                  " #bannerText { %1 }")
                       .arg(QLatin1String(colors)));
     show();
+}
+
+void InlineBanner::withdraw(Notice::Topic topic)
+{
+    if (isVisible() && m_notice.topic == topic)
+        hide();
+}
+
+void InlineBanner::run(int index)
+{
+    if (index >= m_notice.actions.size())
+        return;
+    // A copy: the action may show another notice, replacing this one.
+    const std::function<void()> action = m_notice.actions.at(index).run;
+    if (action)
+        action();
 }
 
 QString InlineBanner::text() const
@@ -64,6 +85,11 @@ QString InlineBanner::text() const
 
 InlineBanner::Level InlineBanner::level() const
 {
-    return m_level;
+    return m_notice.level;
+}
+
+Notice::Topic InlineBanner::topic() const
+{
+    return m_notice.topic;
 }
 } // namespace Llamadesk

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "notice.h"
+
 #include <QFrame>
 
 class QLabel;
@@ -8,33 +10,33 @@ class QToolButton;
 
 namespace Llamadesk
 {
-// A message above the chat for something the user can fix: what is wrong, one action that
-// fixes it, and a close button. Never a modal dialog for that.
+// A message above the chat for something the user can fix: what is wrong, the actions that fix
+// it (a Notice's, each bound to what it was made for), and a close button. Never a modal dialog.
 class InlineBanner final : public QFrame
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(InlineBanner)
 
 public:
-    enum class Level { Info, Warning, Error };
+    using Level = Notice::Level;
 
     explicit InlineBanner(QWidget *parent = nullptr);
 
-    // actionText empty: no action button; secondActionText likewise for a second one.
-    void showMessage(Level level, const QString &text, const QString &actionText = {},
-                     const QString &secondActionText = {});
+    // Shows the notice (the first two actions as buttons); an empty text hides the banner.
+    void showNotice(const Notice &notice);
+    // Hides the banner when what it shows is about topic (a problem that is over).
+    void withdraw(Notice::Topic topic);
     QString text() const;
     Level level() const;
-
-Q_SIGNALS:
-    void actionTriggered();
-    void secondActionTriggered();
+    Notice::Topic topic() const;
 
 private:
+    void run(int index);
+
     QLabel *m_text;
     QPushButton *m_action;
     QPushButton *m_secondAction;
     QToolButton *m_close;
-    Level m_level = Level::Info;
+    Notice m_notice;
 };
 } // namespace Llamadesk

@@ -5,34 +5,34 @@
 #include <QMainWindow>
 #include <QPointer>
 
-#include <functional>
-
-class QLabel;
+#include <memory>
 
 namespace Llamadesk
 {
+class App;
+class ChatPane;
 class InlineBanner;
-class ServerSupervisor;
-class Settings;
+class MessageBoxClipPrompt;
+class ScreenshotController;
 class SettingsDialog;
 class TitleBar;
-struct Failure;
-struct PreflightIssue;
 
+// The window: the title bar with the server's status dot, the window's banner (the server's
+// problems, settings warnings, the restart offer) and the chat. It builds its widgets on the
+// app's controllers and only binds to them.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    // chatPane: the chat (ChatPane), placed below the title bar; without one a placeholder says
-    // how to get started.
-    MainWindow(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
-               QWidget *chatPane = nullptr, QWidget *parent = nullptr);
+    explicit MainWindow(App &app, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     TitleBar *titleBar() const;
     InlineBanner *banner() const;
+    ChatPane *chatPane() const;
+    ScreenshotController *screenshots() const;
     // The settings dialog while it is open, else nullptr.
     SettingsDialog *settingsDialog() const;
 
@@ -49,27 +49,15 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void onSettingChanged(const QString &key);
-    void offerRestartIfNeeded();
     void onServerStateChanged(ServerState state, const QString &reason);
-    void onPreflightFailed(const PreflightIssue &issue);
-    void onCrashed(const Failure &failure, bool willRestart);
-    // level: InlineBanner::Level as int. Server banners go away once the server runs.
-    void showBanner(int level, const QString &text, const QString &actionText, std::function<void()> action);
-    void showServerBanner(int level, const QString &text, const QString &actionText, std::function<void()> action);
-    QString serverDetails() const;
 
-    Settings &m_settings;
-    ServerSupervisor &m_supervisor;
-    QString m_logDirectory;
+    App &m_app;
     TitleBar *m_titleBar;
     InlineBanner *m_banner;
-    QWidget *m_chatPane = nullptr;
-    QLabel *m_placeholder = nullptr;
+    std::unique_ptr<MessageBoxClipPrompt> m_clipPrompt;
+    ScreenshotController *m_screenshots;
+    ChatPane *m_chatPane;
     QPointer<SettingsDialog> m_settingsDialog;
-    std::function<void()> m_bannerAction;
     bool m_closing = false;
-    bool m_serverBanner = false;
-    bool m_restartBanner = false; // the banner offers the restart that applies changed settings
 };
 } // namespace Llamadesk

@@ -3,7 +3,7 @@
 #include "audioinputs.h"
 #include "gpulayersspinbox.h"
 #include "server/preflight.h"
-#include "server/serversupervisor.h"
+#include "servercontroller.h"
 #include "settingkeys.h"
 #include "settings.h"
 #include "spinboxwidth.h"
@@ -23,12 +23,12 @@
 
 namespace Llamadesk
 {
-SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
+SettingsDialog::SettingsDialog(Settings &settings, ServerController &server, const QString &logDirectory,
                                QWidget *parent)
     : QDialog(parent)
     , m_ui(std::make_unique<Ui::SettingsDialog>())
     , m_settings(settings)
-    , m_supervisor(supervisor)
+    , m_server(server)
     , m_logDirectory(logDirectory)
 {
     m_ui->setupUi(this);
@@ -76,16 +76,16 @@ SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor,
 
     connect(m_ui->startButton, &QPushButton::clicked, this, [this] {
         if (apply())
-            m_supervisor.start();
+            m_server.start();
     });
     connect(m_ui->restartButton, &QPushButton::clicked, this, [this] {
         if (apply())
-            m_supervisor.restart();
+            m_server.restart();
     });
-    connect(m_ui->stopButton, &QPushButton::clicked, &m_supervisor, &ServerSupervisor::stop);
-    connect(&m_supervisor, &ServerSupervisor::stateChanged, this, &SettingsDialog::onStateChanged);
+    connect(m_ui->stopButton, &QPushButton::clicked, &m_server, &ServerController::stop);
+    connect(&m_server, &ServerController::stateChanged, this, &SettingsDialog::onStateChanged);
 
-    connect(&m_supervisor, &ServerSupervisor::logLineAdded, this, &SettingsDialog::appendLogLine);
+    connect(&m_server, &ServerController::logLineAdded, this, &SettingsDialog::appendLogLine);
     connect(m_ui->levelFilter, &QComboBox::currentIndexChanged, this, &SettingsDialog::reloadLog);
     connect(m_ui->copyLogButton, &QPushButton::clicked, this,
             [this] { QGuiApplication::clipboard()->setText(m_ui->logView->toPlainText()); });
@@ -97,7 +97,7 @@ SettingsDialog::SettingsDialog(Settings &settings, ServerSupervisor &supervisor,
                                               .arg(QDir::toNativeSeparators(m_logDirectory)));
 
     loadFromSettings();
-    onStateChanged(m_supervisor.state(), m_supervisor.stateReason());
+    onStateChanged(m_server.state(), m_server.stateReason());
     reloadLog();
 }
 
@@ -278,7 +278,7 @@ void SettingsDialog::appendLogLine(const ServerLogLine &line)
 void SettingsDialog::reloadLog()
 {
     m_ui->logView->clear();
-    const ServerLog &log = m_supervisor.log();
+    const ServerLog &log = m_server.log();
     QStringList texts;
     for (qsizetype i = 0; i < log.size(); ++i) {
         if (passesFilter(log.at(i)))

@@ -16,7 +16,7 @@ class QLineEdit;
 
 namespace Llamadesk
 {
-class ServerSupervisor;
+class ServerController;
 class Settings;
 
 // The server settings, opened from the status dot: the server/* fields, Start/Stop/Restart,
@@ -31,7 +31,7 @@ public:
     // Levels the log view can be limited to, in the order of the filter box.
     enum class LogFilter { All, InfoAndAbove, WarningsAndErrors, ErrorsOnly };
 
-    SettingsDialog(Settings &settings, ServerSupervisor &supervisor, const QString &logDirectory,
+    SettingsDialog(Settings &settings, ServerController &server, const QString &logDirectory,
                    QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
@@ -60,7 +60,7 @@ private:
 
     std::unique_ptr<Ui::SettingsDialog> m_ui;
     Settings &m_settings;
-    ServerSupervisor &m_supervisor;
+    ServerController &m_server;
     QString m_logDirectory;
 };
 } // namespace Llamadesk

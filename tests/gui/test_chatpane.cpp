@@ -1,5 +1,6 @@
 // The chat as a person uses it, under Xvfb, against the fake llama-server run by the
 // supervisor: type, Enter, the answer streams in; Stop; the conversation survives a restart.
+#include "appfixture.h"
 #include "chat/chatclient.h"
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
@@ -35,48 +36,37 @@ namespace
 class ChatPaneTest : public ::testing::Test
 {
 protected:
-    void SetUp() override
-    {
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
-        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
-        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
-        ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 40));
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
-        openApp();
-    }
+    void SetUp() override { ASSERT_NO_FATAL_FAILURE(openApp()); }
 
     void TearDown() override
     {
         qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
-        if (m_supervisor->hasProcess()) {
-            m_supervisor->stop();
-            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
-        }
         closeApp();
     }
 
-    // Everything the app builds in main(), on the same files: "restarting" is closeApp + openApp.
+    // The app as main() builds it, on the same files each time: "restarting" is closeApp + openApp.
     void openApp()
     {
-        m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open()) << m_store->lastError().toStdString();
-        m_store->recoverInterrupted();
-        m_client = std::make_unique<ChatClient>();
-        m_session = std::make_unique<ChatSession>(*m_store, *m_client, *m_settings);
-        m_pane = new ChatPane(*m_store, *m_session, *m_client, *m_supervisor, *m_settings);
-        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")),
-                                                m_pane);
+        m_app = std::make_unique<App>(testAppOptions(m_dir));
+        m_settings = &m_app->settings();
+        m_supervisor = &m_app->supervisor();
+        m_store = &m_app->store();
+        m_session = &m_app->session();
+        ASSERT_TRUE(m_store->isOpen()) << m_store->lastError().toStdString();
+        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 40));
+        m_window = std::make_unique<MainWindow>(*m_app);
+        m_pane = m_window->chatPane();
+        m_app->start();
         m_window->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
     }
 
     void closeApp()
     {
+        if (m_app)
+            stopServer(*m_app);
         m_window.reset();
-        m_session.reset();
-        m_client.reset();
-        m_store.reset();
+        m_app.reset();
     }
 
     void startServer()
@@ -98,11 +88,12 @@ protected:
 
     QTemporaryDir m_dir;
     TempXdg m_xdg;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
-    std::unique_ptr<ChatStore> m_store;
-    std::unique_ptr<ChatClient> m_client;
-    std::unique_ptr<ChatSession> m_session;
+    std::unique_ptr<App> m_app;
+    // The app's parts, for the tests' convenience.
+    Settings *m_settings = nullptr;
+    ServerSupervisor *m_supervisor = nullptr;
+    ChatStore *m_store = nullptr;
+    ChatSession *m_session = nullptr;
     ChatPane *m_pane = nullptr; // owned by the window
     std::unique_ptr<MainWindow> m_window;
 };
@@ -123,7 +114,7 @@ TEST_F(ChatPaneTest, SendingIsOffUntilTheServerRunsAndSaysWhy)
 TEST_F(ChatPaneTest, TypingAQuestionAndPressingEnterStreamsTheAnswerIn)
 {
     startServer();
-    QSignalSpy updates(m_session.get(), &ChatSession::messageUpdated);
+    QSignalSpy updates(m_session, &ChatSession::messageUpdated);
     typeAndPressEnter(QStringLiteral("What is a llama?"));
     EXPECT_TRUE(m_pane->composer()->editor()->toPlainText().isEmpty());
     ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && transcript()->rowCount() == 2; }, std::chrono::seconds(10)));
@@ -146,7 +137,7 @@ TEST_F(ChatPaneTest, StopEndsTheAnswerAndKeepsWhatArrived)
     qputenv("FAKE_LLAMA_TOKENS_PER_SECOND", "25");
     ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 400));
     startServer();
-    QSignalSpy updates(m_session.get(), &ChatSession::messageUpdated);
+    QSignalSpy updates(m_session, &ChatSession::messageUpdated);
     typeAndPressEnter(QStringLiteral("Tell me everything"));
     ASSERT_TRUE(updates.wait(5000));
     ASSERT_TRUE(m_pane->composer()->isBusy());

@@ -56,10 +56,11 @@ protected:
         qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
     }
 
-    // The app's supervisor with the hang detection shortened from 60 s to 2 s.
+    // The app built again, its supervisor's hang detection shortened from 60 s to 2 s.
     void useSupervisor(SupervisorOptions options)
     {
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr, std::move(options));
+        closeApp();
+        ASSERT_NO_FATAL_FAILURE(openApp(std::move(options)));
     }
 
     static SupervisorOptions quickOptions()
@@ -140,7 +141,7 @@ protected:
 TEST_F(Faults, AServerStoppedMidAnswerIsDetectedSaidAndRestarted)
 {
     qputenv("FAKE_LLAMA_TOKENS_PER_SECOND", "10"); // 20 tokens: 2 s, so SIGSTOP lands mid-answer
-    useSupervisor(quickOptions());
+    ASSERT_NO_FATAL_FAILURE(useSupervisor(quickOptions()));
     ASSERT_NO_FATAL_FAILURE(openWindow());
     ASSERT_NO_FATAL_FAILURE(startServer());
     const qint64 pid = m_supervisor->processId();
@@ -149,11 +150,11 @@ TEST_F(Faults, AServerStoppedMidAnswerIsDetectedSaidAndRestarted)
     QString bannerAtCrash;
     bool bannerShown = false;
     bool willRestart = false;
-    QSignalSpy crashes(m_supervisor.get(), &ServerSupervisor::crashed);
+    QSignalSpy crashes(m_supervisor, &ServerSupervisor::crashed);
     // Connected after the window's own handler: sees what the window made of the crash. For this
     // test body only: a crash in TearDown must not reach the locals the lambda holds.
     QObject watching;
-    QObject::connect(m_supervisor.get(), &ServerSupervisor::crashed, &watching, [&](const Failure &, bool restart) {
+    QObject::connect(m_supervisor, &ServerSupervisor::crashed, &watching, [&](const Failure &, bool restart) {
         bannerAtCrash = m_window->banner()->text();
         bannerShown = m_window->banner()->isVisibleTo(m_window.get());
         willRestart = restart;
@@ -180,11 +181,11 @@ TEST_F(Faults, AServerStoppedMidAnswerIsDetectedSaidAndRestarted)
 TEST_F(Faults, AServerKilledMidAnswerKeepsThePartialAnswerAndIsRestarted)
 {
     qputenv("FAKE_LLAMA_TOKENS_PER_SECOND", "10");
-    useSupervisor(quickOptions());
+    ASSERT_NO_FATAL_FAILURE(useSupervisor(quickOptions()));
     ASSERT_NO_FATAL_FAILURE(openWindow());
     ASSERT_NO_FATAL_FAILURE(startServer());
     const qint64 pid = m_supervisor->processId();
-    QSignalSpy crashes(m_supervisor.get(), &ServerSupervisor::crashed);
+    QSignalSpy crashes(m_supervisor, &ServerSupervisor::crashed);
 
     ask(QStringLiteral("Tell me a story."));
     ASSERT_TRUE(waitForPartialAnswer());

@@ -1,3 +1,4 @@
+#include "appfixture.h"
 #include "gpulayersspinbox.h"
 #include "guitestsupport.h"
 #include "inlinebanner.h"
@@ -41,9 +42,10 @@ class MainWindowTest : public ::testing::Test
 protected:
     void SetUp() override
     {
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
-        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")));
+        m_app = std::make_unique<App>(TestSupport::testAppOptions(m_dir));
+        m_settings = &m_app->settings();
+        m_window = std::make_unique<MainWindow>(*m_app);
+        m_app->start();
         m_window->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
     }
@@ -69,8 +71,8 @@ protected:
 
     TestSupport::TempXdg m_xdg;
     QTemporaryDir m_dir;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
+    std::unique_ptr<App> m_app;
+    Settings *m_settings = nullptr; // the app's
     std::unique_ptr<MainWindow> m_window;
 };
 } // namespace

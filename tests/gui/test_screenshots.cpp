@@ -2,6 +2,7 @@
 // the screen, Llamadesk's window partly covers it; the screenshot action hides Llamadesk, grabs,
 // brings it back and attaches the picture; the region overlay crops to the dragged rectangle and
 // Esc cancels; images are refused with a reason when the model cannot see.
+#include "appfixture.h"
 #include "chat/chatclient.h"
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
@@ -97,22 +98,18 @@ protected:
     {
         LLAMADESK_REQUIRE_DISPLAY();
         ASSERT_EQ(QGuiApplication::platformName(), QStringLiteral("xcb"));
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
-        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
-        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
-        ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 8));
+        // The app with the platform's own screen grabber, as main() builds it.
+        m_app = std::make_unique<App>(testAppOptions(m_dir));
+        m_settings = &m_app->settings();
+        m_supervisor = &m_app->supervisor();
+        m_session = &m_app->session();
+        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 8));
         // Full size, so that screen pixels and picture pixels are the same.
         ASSERT_FALSE(m_settings->set(Keys::VisionMaxEdge, 4096));
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
-        m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open());
-        m_session = std::make_unique<ChatSession>(*m_store, m_client, *m_settings);
-        m_pane = new ChatPane(*m_store, *m_session, m_client, *m_supervisor, *m_settings);
-        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")), m_pane);
-        m_grabber = Platform::createScreenGrabber();
-        m_screenshots = std::make_unique<ScreenshotController>(*m_grabber, *m_settings, m_window.get());
-        m_pane->setScreenshots(m_screenshots.get());
+        m_window = std::make_unique<MainWindow>(*m_app);
+        m_pane = m_window->chatPane();
+        m_screenshots = m_window->screenshots();
+        m_app->start();
 
         m_pattern.show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(&m_pattern));
@@ -127,14 +124,10 @@ protected:
 
     void TearDown() override
     {
-        if (m_supervisor && m_supervisor->hasProcess()) {
-            m_supervisor->stop();
-            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
-        }
-        m_screenshots.reset();
+        if (m_app)
+            stopServer(*m_app);
         m_window.reset();
-        m_session.reset();
-        m_store.reset();
+        m_app.reset();
     }
 
     void startServer(const QString &mmproj)
@@ -177,15 +170,14 @@ protected:
     QTemporaryDir m_dir;
     TempXdg m_xdg;
     PatternWindow m_pattern;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
-    std::unique_ptr<ChatStore> m_store;
-    ChatClient m_client;
-    std::unique_ptr<ChatSession> m_session;
-    ChatPane *m_pane = nullptr; // owned by the window
+    std::unique_ptr<App> m_app;
+    // The app's parts, for the tests' convenience.
+    Settings *m_settings = nullptr;
+    ServerSupervisor *m_supervisor = nullptr;
+    ChatSession *m_session = nullptr;
+    ChatPane *m_pane = nullptr;                     // owned by the window
+    ScreenshotController *m_screenshots = nullptr;  // the window's
     std::unique_ptr<MainWindow> m_window;
-    std::unique_ptr<ScreenGrabber> m_grabber;
-    std::unique_ptr<ScreenshotController> m_screenshots;
 };
 } // namespace
 
@@ -202,7 +194,7 @@ TEST_F(ScreenshotTest, TheScreenIsCapturedWithThePatternWhereItWasAndWithoutLlam
 
     QAction *wholeScreen = menuAction(QStringLiteral("Whole screen"));
     ASSERT_NE(wholeScreen, nullptr);
-    QSignalSpy captured(m_screenshots.get(), &ScreenshotController::captured);
+    QSignalSpy captured(m_screenshots, &ScreenshotController::captured);
     wholeScreen->trigger();
     EXPECT_TRUE(m_screenshots->isBusy());
     ASSERT_TRUE(captured.wait(5000));
@@ -239,7 +231,7 @@ TEST_F(ScreenshotTest, CtrlShiftSOpensTheRegionOverlayAndTheDraggedRectangleIsAt
     // From the red quadrant into the green one: 300 x 80 screen pixels.
     const QPoint from(150, 120);
     const QPoint to(450, 200);
-    QSignalSpy captured(m_screenshots.get(), &ScreenshotController::captured);
+    QSignalSpy captured(m_screenshots, &ScreenshotController::captured);
     QTest::mousePress(overlay, Qt::LeftButton, {}, overlay->mapFromGlobal(from));
     QTest::mouseMove(overlay, overlay->mapFromGlobal(QPoint(300, 160)));
     QTest::mouseMove(overlay, overlay->mapFromGlobal(to));
@@ -263,8 +255,8 @@ TEST_F(ScreenshotTest, CtrlShiftSOpensTheRegionOverlayAndTheDraggedRectangleIsAt
 TEST_F(ScreenshotTest, EscapeInTheOverlayCancelsAndAttachesNothing)
 {
     startServer(QStringLiteral("tiny-mmproj-vision.gguf"));
-    QSignalSpy cancelled(m_screenshots.get(), &ScreenshotController::cancelled);
-    QSignalSpy captured(m_screenshots.get(), &ScreenshotController::captured);
+    QSignalSpy cancelled(m_screenshots, &ScreenshotController::cancelled);
+    QSignalSpy captured(m_screenshots, &ScreenshotController::captured);
     m_pane->composer()->screenshotButton()->click();
     ASSERT_TRUE(waitUntil([&] { return m_screenshots->overlay() && m_screenshots->overlay()->isVisible(); }));
     QPointer<QWidget> overlay = m_screenshots->overlay();
@@ -333,19 +325,17 @@ TEST_F(ScreenshotTest, ImageFilesAreAttachedAndSentAndShownFullSizeFromTheTransc
 TEST_F(ScreenshotTest, WithTheGlobalShortcutOnCtrlShiftSCapturesFromAnywhere)
 {
     startServer(QStringLiteral("tiny-mmproj-vision.gguf"));
-    const std::unique_ptr<GlobalHotkey> hotkey =
-            Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S));
-    m_pane->setScreenshotHotkey(hotkey.get());
+    GlobalHotkey *hotkey = &m_app->screenshotHotkey().hotkey(); // the platform's, for Ctrl+Shift+S
     EXPECT_FALSE(hotkey->isEnabled()) << "off by default";
     ASSERT_FALSE(m_settings->set(Keys::VisionGlobalHotkey, true));
     ASSERT_TRUE(hotkey->isEnabled()) << hotkey->lastError().toStdString();
 
     // The keys go to the X server, as another application's keys would; the grab brings them here.
-    QSignalSpy pressed(hotkey.get(), &GlobalHotkey::pressed);
+    QSignalSpy pressed(hotkey, &GlobalHotkey::pressed);
     ASSERT_EQ(QProcess::execute(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("ctrl+shift+s")}), 0);
     ASSERT_TRUE(pressed.count() > 0 || pressed.wait(3000));
     ASSERT_TRUE(waitUntil([&] { return m_screenshots->overlay() && m_screenshots->overlay()->isVisible(); }));
-    QSignalSpy cancelled(m_screenshots.get(), &ScreenshotController::cancelled);
+    QSignalSpy cancelled(m_screenshots, &ScreenshotController::cancelled);
     QTest::keyClick(m_screenshots->overlay(), Qt::Key_Escape);
     ASSERT_TRUE(cancelled.count() == 1 || cancelled.wait(3000));
     EXPECT_TRUE(waitUntil([&] { return m_window->isVisible() && !m_screenshots->isBusy(); }));
@@ -370,7 +360,7 @@ TEST_F(ScreenshotTest, ActiveWindowIsOfferedOnlyWhereTheWindowManagerTellsIt)
               QStringLiteral("Capturing a single window needs a window manager that reports the active window."));
     EXPECT_TRUE(menuAction(QStringLiteral("Whole screen"))->isEnabled());
     // Asked anyway (the global shortcut has no menu), it fails with the same sentence.
-    QSignalSpy failed(m_screenshots.get(), &ScreenshotController::failed);
+    QSignalSpy failed(m_screenshots, &ScreenshotController::failed);
     m_screenshots->capture(ScreenshotMode::Window);
     ASSERT_TRUE(failed.wait(3000));
     EXPECT_EQ(failed.at(0).at(0).toString(), window->toolTip());
@@ -416,7 +406,7 @@ TEST_F(ScreenshotTest, HoldingCtrlShiftSTakesOneScreenshotNotOnePerRepeat)
     editor->setFocus();
     QTest::simulateEvent(editor, true, Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier, QString(), false, -1);
     ASSERT_TRUE(waitUntil([&] { return m_screenshots->overlay() && m_screenshots->overlay()->isVisible(); }));
-    QSignalSpy cancelled(m_screenshots.get(), &ScreenshotController::cancelled);
+    QSignalSpy cancelled(m_screenshots, &ScreenshotController::cancelled);
     QTest::keyClick(m_screenshots->overlay(), Qt::Key_Escape);
     ASSERT_TRUE(cancelled.count() == 1 || cancelled.wait(3000));
     ASSERT_TRUE(waitUntil([&] { return m_window->isVisible(); }));

@@ -115,7 +115,8 @@ TEST_F(ServerLifecycle, ClosingTheWindowQuitsWhenTheServerDoesNotExitAfterSigkil
     options.stopGrace = std::chrono::milliseconds(200);
     options.killGrace = std::chrono::milliseconds(300);
     options.sendSignal = [](qint64, ServerSignal) { return true; }; // SIGTERM and SIGKILL reach nobody
-    m_supervisor = std::make_unique<ServerSupervisor>(nullptr, options);
+    closeApp();
+    ASSERT_NO_FATAL_FAILURE(openApp(options));
     openWindow();
     startServer();
     const qint64 pid = m_supervisor->processId();
@@ -137,10 +138,11 @@ TEST_F(ServerLifecycle, ClosingTheWindowQuitsWhenTheServerDoesNotExitAfterSigkil
 // key it was launched with, so the chat must too, and the window offers the restart.
 TEST_F(ServerLifecycle, AKeyChangedWhileTheServerLoadsLeavesTheChatWorkingAndOffersARestart)
 {
-    const QString launchedKey = generateApiKey();
-    ASSERT_FALSE(m_settings->set(Keys::ServerApiKey, launchedKey));
     qputenv("FAKE_LLAMA_LOAD_MS", "1500");
     openWindow();
+    ASSERT_TRUE(waitUntil([&] { return m_app->serverKey().isReady(); }));
+    const QString launchedKey = m_settings->get(Keys::ServerApiKey);
+    ASSERT_GE(launchedKey.size(), 32);
     m_supervisor->start();
     ASSERT_TRUE(waitUntil([&] { return m_supervisor->hasProcess(); }));
     ASSERT_NE(m_supervisor->state(), ServerState::Running) << "the key must change before the server runs";
@@ -165,11 +167,11 @@ TEST_F(ServerLifecycle, AKeyChangedWhileTheServerLoadsLeavesTheChatWorkingAndOff
 // then runs with it, and the chat works.
 TEST_F(ServerLifecycle, StartInTheSettingsBeforeTheKeychainAnsweredWaitsForTheKey)
 {
-    SlowSecretStore store;
-    ServerKey key(*m_settings, store);
-    openWindow();
-    key.holdStartsUntilReady(*m_supervisor); // as main.cpp does
-    key.load();
+    auto slow = std::make_unique<SlowSecretStore>();
+    SlowSecretStore &store = *slow;
+    closeApp();
+    ASSERT_NO_FATAL_FAILURE(openApp({}, std::move(slow)));
+    openWindow(); // the app asks the keychain for the key
     m_window->openSettings();
     SettingsDialog *dialog = m_window->settingsDialog();
     ASSERT_NE(dialog, nullptr);

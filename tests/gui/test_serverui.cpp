@@ -1,4 +1,5 @@
 // The window and the settings dialog while the fake llama-server starts, runs, fails and stops.
+#include "appfixture.h"
 #include "guitestsupport.h"
 #include "inlinebanner.h"
 #include "mainwindow.h"
@@ -36,14 +37,14 @@ protected:
     void SetUp() override
     {
         qputenv("FAKE_LLAMA_LOAD_MS", "500");
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
-        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
-        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
         SupervisorOptions options;
         options.stopGrace = std::chrono::seconds(3);
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr, options);
-        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")));
+        m_app = std::make_unique<App>(testAppOptions(m_dir, options));
+        m_settings = &m_app->settings();
+        m_supervisor = &m_app->supervisor();
+        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 40));
+        m_window = std::make_unique<MainWindow>(*m_app);
+        m_app->start();
         m_window->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
     }
@@ -51,12 +52,10 @@ protected:
     void TearDown() override
     {
         qunsetenv("FAKE_LLAMA_LOAD_MS");
-        if (m_supervisor->hasProcess()) {
-            m_supervisor->stop();
-            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
-        }
+        if (m_app)
+            stopServer(*m_app);
         m_window.reset();
-        m_supervisor.reset();
+        m_app.reset();
     }
 
     bool waitForState(ServerState state, std::chrono::milliseconds timeout = std::chrono::seconds(10))
@@ -86,8 +85,9 @@ protected:
 
     TempXdg m_xdg;
     QTemporaryDir m_dir;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
+    std::unique_ptr<App> m_app;
+    Settings *m_settings = nullptr;         // the app's
+    ServerSupervisor *m_supervisor = nullptr; // the app's
     std::unique_ptr<MainWindow> m_window;
 };
 
@@ -120,7 +120,7 @@ TEST_F(ServerUiTest, DotGoesGreyYellowGreenYellowRed)
                                            .arg(displayName(m_supervisor->state()).toLower().replace(u' ', u'-'), name));
     };
     record();
-    QObject::connect(m_supervisor.get(), &ServerSupervisor::stateChanged, m_window.get(), record);
+    QObject::connect(m_supervisor, &ServerSupervisor::stateChanged, m_window.get(), record);
 
     m_supervisor->start();
     ASSERT_TRUE(waitForState(ServerState::Running));
@@ -237,7 +237,7 @@ TEST_F(ServerUiTest, ClosingTheWindowStopsTheServerFirst)
 {
     m_supervisor->start();
     ASSERT_TRUE(waitForState(ServerState::Running));
-    QSignalSpy aboutToStop(m_supervisor.get(), &ServerSupervisor::aboutToStop);
+    QSignalSpy aboutToStop(m_supervisor, &ServerSupervisor::aboutToStop);
     EXPECT_FALSE(m_window->close()) << "the window waits for the server";
     EXPECT_EQ(aboutToStop.count(), 1);
     ASSERT_TRUE(waitUntil([&] { return !m_window->isVisible(); }, std::chrono::seconds(5)));

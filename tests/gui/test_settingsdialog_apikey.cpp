@@ -1,4 +1,5 @@
 // The server's key in the settings dialog: shown (masked until asked), copied, regenerated.
+#include "appfixture.h"
 #include "guitestsupport.h"
 #include "secrets/memorysecretstore.h"
 #include "secrets/serverkey.h"
@@ -39,22 +40,25 @@ protected:
     void SetUp() override
     {
         LLAMADESK_REQUIRE_DISPLAY();
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        m_key = std::make_unique<ServerKey>(*m_settings, m_store);
-        QSignalSpy ready(m_key.get(), &ServerKey::ready);
-        m_key->load();
+        AppOptions options = TestSupport::testAppOptions(m_dir);
+        auto secrets = std::make_unique<MemorySecretStore>();
+        m_store = secrets.get();
+        options.secrets = std::move(secrets);
+        m_app = std::make_unique<App>(std::move(options));
+        m_settings = &m_app->settings();
+        QSignalSpy ready(&m_app->serverKey(), &ServerKey::ready);
+        m_app->start(); // loads the key: none yet, so one is generated
         ASSERT_TRUE(ready.wait(5000));
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
-        m_dialog = std::make_unique<SettingsDialog>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")));
+        m_dialog = std::make_unique<SettingsDialog>(*m_settings, m_app->server(), m_app->logDirectory());
         m_dialog->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_dialog.get()));
     }
 
     QTemporaryDir m_dir;
-    MemorySecretStore m_store;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerKey> m_key;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
+    TestSupport::TempXdg m_xdg;
+    std::unique_ptr<App> m_app;
+    MemorySecretStore *m_store = nullptr; // the app's keychain
+    Settings *m_settings = nullptr;       // the app's
     std::unique_ptr<SettingsDialog> m_dialog;
 };
 } // namespace
@@ -93,7 +97,7 @@ TEST_F(SettingsDialogApiKey, RegenerateMakesANewKeyThatIsShownAndStored)
     EXPECT_GE(after.size(), 32);
     EXPECT_EQ(edit->text(), after);
     EXPECT_TRUE(::Llamadesk::TestSupport::waitUntil(
-            [&] { return m_store.entries().value(ServerKey::secretName()) == after; }));
+            [&] { return m_store->entries().value(ServerKey::secretName()) == after; }));
 }
 
 TEST_F(SettingsDialogApiKey, SaveDoesNotWriteTheKeyIntoTheSettingsFile)

@@ -204,8 +204,9 @@ QStringList problemsOf(QWidget *widget)
         return problems;
     }
     if (auto *edit = qobject_cast<QLineEdit *>(widget)) {
-        // Inside a spin or combo box the owner is checked, with the text it shows.
-        if (edit->displayText().isEmpty() || qobject_cast<QAbstractSpinBox *>(edit->parentWidget())
+        // Inside a spin or combo box the owner is checked, with the text it shows. A masked
+        // field (the API key) shows dots that nobody reads; its Show button shows the text.
+        if (edit->displayText().isEmpty() || edit->echoMode() != QLineEdit::Normal || qobject_cast<QAbstractSpinBox *>(edit->parentWidget())
             || qobject_cast<QComboBox *>(edit->parentWidget()))
             return problems;
         cut(edit->displayText(), metrics.horizontalAdvance(edit->displayText()), lineEditRoom(edit));

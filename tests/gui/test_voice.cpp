@@ -12,7 +12,7 @@
 #include "inlinebanner.h"
 #include "mainwindow.h"
 #include "media/wavformat.h"
-#include "platformfactory.h"
+#include "messageboxclipprompt.h"
 #include "server/serversupervisor.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -27,6 +27,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -44,8 +45,7 @@ using namespace Llamadesk::VoiceTesting;
 
 TEST_F(VoiceTest, NoMicrophoneDisablesTheMicAndSaysSo)
 {
-    open({});
-    m_pane->setVoiceInput(m_voice.get(), false);
+    open({}, false);
     EXPECT_FALSE(m_pane->micButton()->isEnabled());
     EXPECT_EQ(m_pane->micButton()->toolTip(), QStringLiteral("No microphone found"));
 }
@@ -53,14 +53,13 @@ TEST_F(VoiceTest, NoMicrophoneDisablesTheMicAndSaysSo)
 TEST_F(VoiceTest, AModelWithoutAnAudioProjectorCannotBeSpokenTo)
 {
     open({});
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
     EXPECT_FALSE(m_pane->micButton()->isEnabled());
     EXPECT_TRUE(m_pane->micButton()->toolTip().startsWith(u"Voice input needs a model with an audio projector (mmproj)"))
         << m_pane->micButton()->toolTip().toStdString();
 
     // The server's own refusal says the same, and the clip is kept for Retry or Save.
-    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    QSignalSpy failed(m_voice, &VoiceInput::failed);
     m_voice->transcribe(AudioClip(sinePcm(1.0), AudioCapture::TargetRate, 1));
     ASSERT_TRUE(failed.wait(10000));
     EXPECT_TRUE(failed.at(0).at(0).toString().startsWith(u"This model cannot hear: voice input needs a model with an audio projector"))
@@ -76,11 +75,10 @@ TEST_F(VoiceTest, AModelWithoutAnAudioProjectorCannotBeSpokenTo)
 TEST_F(VoiceTest, AClipOverTheLimitAsksAndOkSendsExactlyTheLimit)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
     EXPECT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     m_prompt.answer = true;
     Q_EMIT m_capture->finished(sinePcm(17.0)); // what a 17 s recording delivers
     EXPECT_EQ(m_prompt.asked, 1);
@@ -100,8 +98,7 @@ TEST_F(VoiceTest, AClipOverTheLimitAsksAndOkSendsExactlyTheLimit)
 TEST_F(VoiceTest, CancelDiscardsALongClipAndSendsNothing)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
     m_prompt.answer = false;
     Q_EMIT m_capture->finished(sinePcm(17.0));
     EXPECT_EQ(m_prompt.asked, 1);
@@ -116,14 +113,13 @@ TEST_F(VoiceTest, HoldingCtrlShiftVRecordsTheMicrophoneAndTranscribes)
     const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
     ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
                                                              QStringLiteral("hello world this is a test")}), 0);
-    open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
+    open(QStringLiteral("tiny-mmproj-audio.gguf"), std::nullopt);
     startServer();
     ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
 
-    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy firstAudio(m_capture, &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
     ASSERT_TRUE(m_voice->isRecording());
     // Capture can start late: play only once the device delivers.
@@ -157,8 +153,7 @@ TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
     const QString speech = speechDir.filePath(QStringLiteral("speech.wav"));
     ASSERT_EQ(QProcess::execute(QStringLiteral("espeak-ng"), {QStringLiteral("-w"), speech,
                                                              QStringLiteral("what colour is this")}), 0);
-    open(QStringLiteral("tiny-mmproj-both.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
+    open(QStringLiteral("tiny-mmproj-both.gguf"), std::nullopt);
     startServer();
     const MessageAttachment picture = MessageAttachment::image(readFile(sharedDir() + QStringLiteral("/media/test.png")),
                                                                QStringLiteral("image/png"), 64, 48,
@@ -168,9 +163,9 @@ TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
     ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
     EXPECT_TRUE(m_pane->micButton()->toolTip().contains(u"attached images")) << m_pane->micButton()->toolTip().toStdString();
 
-    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy transcribing(m_voice.get(), &VoiceInput::transcribingChanged);
+    QSignalSpy firstAudio(m_capture, &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy transcribing(m_voice, &VoiceInput::transcribingChanged);
     QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
     ASSERT_TRUE(m_voice->isRecording());
     ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
@@ -202,21 +197,21 @@ TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
 TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
 {
     LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
-    open(QStringLiteral("tiny-mmproj-audio.gguf"));
+    open(QStringLiteral("tiny-mmproj-audio.gguf"), std::nullopt);
+    // The app's own hotkey (the platform's, for Ctrl+Shift+V), switched on as the settings would.
+    GlobalHotkey *hotkey = &m_app->voiceHotkey().hotkey();
+    EXPECT_FALSE(hotkey->isEnabled()) << "off by default";
     ASSERT_FALSE(m_settings->set(Keys::AudioGlobalHotkey, true));
-    m_pane->setVoiceInput(m_voice.get(), m_capture->isAvailable());
-    const std::unique_ptr<GlobalHotkey> hotkey = Platform::createGlobalHotkey();
-    m_pane->setGlobalHotkey(hotkey.get());
     ASSERT_TRUE(hotkey->isEnabled()) << hotkey->lastError().toStdString();
     startServer();
     ASSERT_TRUE(m_pane->micButton()->isEnabled()) << m_pane->micButton()->toolTip().toStdString();
 
     // The keys go to whatever has the focus (here: nothing of ours); the grab brings them here.
-    QSignalSpy recording(m_voice.get(), &VoiceInput::recordingChanged);
-    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy hotkeyReleased(hotkey.get(), &GlobalHotkey::released);
-    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    QSignalSpy recording(m_voice, &VoiceInput::recordingChanged);
+    QSignalSpy firstAudio(m_capture, &AudioCapture::firstAudioReceived);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy hotkeyReleased(hotkey, &GlobalHotkey::released);
+    QSignalSpy failed(m_voice, &VoiceInput::failed);
     ASSERT_EQ(QProcess::execute(QStringLiteral("xdotool"), {QStringLiteral("keydown"), QStringLiteral("ctrl+shift+v")}), 0);
     ASSERT_TRUE(recording.count() > 0 || recording.wait(3000));
     EXPECT_TRUE(m_voice->isRecording());
@@ -236,12 +231,12 @@ TEST_F(VoiceTest, WithTheGlobalShortcutOnCtrlShiftVRecordsFromAnywhere)
 TEST_F(VoiceTest, TheTooLongDialogAsksAndItsOkSendsFifteenSeconds)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_voice.reset(); // this test's VoiceInput asks with the app's real message box
+    // This test's question is asked with the app's real message box.
     MessageBoxClipPrompt realPrompt(m_window.get());
-    VoiceInput voice(*m_capture, *m_client, *m_settings, realPrompt);
-    m_pane->setVoiceInput(&voice, true);
+    m_voice->setClipPrompt(&realPrompt);
+    const auto restore = qScopeGuard([&] { m_voice->setClipPrompt(&m_prompt); });
     startServer();
-    QSignalSpy sent(&voice, &VoiceInput::clipSent);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
     Q_EMIT m_capture->finished(sinePcm(17.0));
     QMessageBox *box = nullptr;
     ASSERT_TRUE(waitUntil([&] {
@@ -258,7 +253,7 @@ TEST_F(VoiceTest, TheTooLongDialogAsksAndItsOkSendsFifteenSeconds)
 
     // And Cancel sends nothing.
     sent.clear();
-    ASSERT_TRUE(waitUntil([&] { return !voice.isTranscribing(); }, std::chrono::seconds(10)));
+    ASSERT_TRUE(waitUntil([&] { return !m_voice->isTranscribing(); }, std::chrono::seconds(10)));
     Q_EMIT m_capture->finished(sinePcm(17.0));
     ASSERT_TRUE(waitUntil([&] {
         box = m_window->findChild<QMessageBox *>(QStringLiteral("clipTooLongBox"));
@@ -273,9 +268,8 @@ TEST_F(VoiceTest, WithSendTranscriptOnTheTranscriptIsAskedAtOnce)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     ASSERT_FALSE(m_settings->set(Keys::AudioSendTranscript, true));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     Q_EMIT m_capture->finished(sinePcm(2.0));
     ASSERT_TRUE(transcript.wait(10000));
     const QString text = transcript.at(0).at(0).toString();
@@ -290,9 +284,8 @@ TEST_F(VoiceTest, ATapShorterThan200MsIsTakenAsAnAccident)
 {
     LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy finished(m_capture.get(), &AudioCapture::finished);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy finished(m_capture, &AudioCapture::finished);
     m_voice->press();
     ASSERT_TRUE(m_voice->isRecording());
     m_voice->release(); // at once
@@ -306,9 +299,8 @@ TEST_F(VoiceTest, FocusLeavingTheWindowWhileTheKeysAreHeldStopsTheRecording)
 {
     LLAMADESK_REQUIRE_MICROPHONE(!QMediaDevices::defaultAudioInput().isNull());
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy firstAudio(m_capture.get(), &AudioCapture::firstAudioReceived);
+    QSignalSpy firstAudio(m_capture, &AudioCapture::firstAudioReceived);
     QTest::keyPress(m_window.get(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
     ASSERT_TRUE(m_voice->isRecording());
     ASSERT_TRUE(firstAudio.count() > 0 || firstAudio.wait(5000));
@@ -322,9 +314,8 @@ TEST_F(VoiceTest, FocusLeavingTheWindowWhileTheKeysAreHeldStopsTheRecording)
 TEST_F(VoiceTest, AFailedClipCanBeSavedAsAWavFile)
 {
     open({}); // no audio projector: the transcription fails and the clip is kept
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    QSignalSpy failed(m_voice, &VoiceInput::failed);
     m_voice->transcribe(AudioClip(sinePcm(1.5), AudioCapture::TargetRate, 1));
     ASSERT_TRUE(failed.wait(10000));
     QPushButton *save = m_pane->banner()->findChild<QPushButton *>(QStringLiteral("bannerSecondAction"));

@@ -40,10 +40,9 @@ int words(const QString &text)
 TEST_F(VoiceFaultsTest, AMicrophoneThatStopsMidRecordingOffersWhatWasRecorded)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     Q_EMIT m_capture->interrupted(Disconnected, sinePcm(4.2)); // unplugged after 4.2 s
     ASSERT_TRUE(m_pane->banner()->isVisible());
     EXPECT_EQ(m_pane->banner()->text(), QStringLiteral("The recording stopped after 4.2 s. The microphone was "
@@ -63,8 +62,7 @@ TEST_F(VoiceFaultsTest, AMicrophoneThatStopsMidRecordingOffersWhatWasRecorded)
 TEST_F(VoiceFaultsTest, DiscardLetsAnInterruptedRecordingGo)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
     Q_EMIT m_capture->interrupted(Disconnected, sinePcm(2.0));
     ASSERT_TRUE(m_pane->banner()->isVisible());
     QTest::mouseClick(secondAction(), Qt::LeftButton);
@@ -76,7 +74,6 @@ TEST_F(VoiceFaultsTest, DiscardLetsAnInterruptedRecordingGo)
 TEST_F(VoiceFaultsTest, AMicrophoneThatStopsAlmostAtOnceSaysSoAndOffersNothing)
 {
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
     Q_EMIT m_capture->interrupted(Disconnected, sinePcm(0.2));
     ASSERT_TRUE(m_pane->banner()->isVisible());
     EXPECT_EQ(m_pane->banner()->text(), Disconnected);
@@ -88,9 +85,8 @@ TEST_F(VoiceFaultsTest, AMicrophoneThatStopsAlmostAtOnceSaysSoAndOffersNothing)
 TEST_F(VoiceFaultsTest, AMicrophoneErrorAfterAFailedTranscriptionOffersNoOlderClip)
 {
     open({}); // no audio projector: the transcription fails and its clip is kept
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
+    QSignalSpy failed(m_voice, &VoiceInput::failed);
     m_voice->transcribe(AudioClip(sinePcm(1.0), AudioCapture::TargetRate, 1));
     ASSERT_TRUE(failed.wait(10000));
     ASSERT_TRUE(action()->isVisible()) << "the failed transcription offers Retry";
@@ -105,10 +101,9 @@ TEST_F(VoiceFaultsTest, AMicrophoneErrorAfterAFailedTranscriptionOffersNoOlderCl
 TEST_F(VoiceFaultsTest, RetrySendsExactlyTheClipItsBannerWasShownFor)
 {
     open({});
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy failed(m_voice.get(), &VoiceInput::failed);
-    QSignalSpy sent(m_voice.get(), &VoiceInput::clipSent);
+    QSignalSpy failed(m_voice, &VoiceInput::failed);
+    QSignalSpy sent(m_voice, &VoiceInput::clipSent);
     const AudioClip first(sinePcm(1.0), AudioCapture::TargetRate, 1);
     const AudioClip second(sinePcm(1.5), AudioCapture::TargetRate, 1);
     m_voice->transcribe(first);
@@ -135,9 +130,8 @@ TEST_F(VoiceFaultsTest, AModelThatWillNotStopIsCutAtMaxTokensAndTheUserIsTold)
     qputenv("FAKE_LLAMA_REPLY_TOKENS", "2000"); // the fake would talk on until the context ends it
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     ASSERT_FALSE(m_settings->set(Keys::AudioMaxTokens, 40));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     m_voice->transcribe(AudioClip(sinePcm(1.0), AudioCapture::TargetRate, 1));
     ASSERT_TRUE(transcript.wait(10000));
     EXPECT_EQ(transcript.at(0).at(1).toInt(), 40);
@@ -155,9 +149,8 @@ TEST_F(VoiceFaultsTest, ACutTranscriptIsLeftInTheBoxEvenWhenTranscriptsAreSentAt
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
     ASSERT_FALSE(m_settings->set(Keys::AudioMaxTokens, 30));
     ASSERT_FALSE(m_settings->set(Keys::AudioSendTranscript, true));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     m_voice->transcribe(AudioClip(sinePcm(1.0), AudioCapture::TargetRate, 1));
     ASSERT_TRUE(transcript.wait(10000));
     EXPECT_EQ(editor()->toPlainText(), transcript.at(0).at(0).toString());
@@ -171,15 +164,14 @@ TEST_F(VoiceFaultsTest, EscCancelsATranscriptionAndNothingOfItLandsAfterwards)
     qputenv("FAKE_LLAMA_REPLY_TOKENS", "2000");
     qputenv("FAKE_LLAMA_TOKENS_PER_SECOND", "40"); // 512 tokens would take 13 s
     open(QStringLiteral("tiny-mmproj-audio.gguf"));
-    m_pane->setVoiceInput(m_voice.get(), true);
     startServer();
     editor()->setPlainText(QStringLiteral("draft: "));
     editor()->moveCursor(QTextCursor::End);
     editor()->setFocus();
     const AudioClip clip(sinePcm(1.0), AudioCapture::TargetRate, 1);
-    QSignalSpy deltas(m_client.get(), &ChatClient::deltaReceived);
-    QSignalSpy cancelled(m_voice.get(), &VoiceInput::transcriptionCancelled);
-    QSignalSpy transcript(m_voice.get(), &VoiceInput::transcriptReady);
+    QSignalSpy deltas(m_client, &ChatClient::deltaReceived);
+    QSignalSpy cancelled(m_voice, &VoiceInput::transcriptionCancelled);
+    QSignalSpy transcript(m_voice, &VoiceInput::transcriptReady);
     ASSERT_TRUE(m_voice->transcribe(clip));
     ASSERT_TRUE(deltas.wait(10000)) << "the transcript is on its way";
 

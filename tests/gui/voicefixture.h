@@ -2,18 +2,10 @@
 // (test_voice.cpp, test_voicefaults.cpp).
 #pragma once
 
-#include "audiocapture.h"
-#include "chat/chatclient.h"
-#include "chat/chatsession.h"
-#include "chat/chatstore.h"
+#include "appfixture.h"
 #include "chatpane.h"
 #include "guitestsupport.h"
 #include "mainwindow.h"
-#include "server/serversupervisor.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "testsupport.h"
-#include "voiceinput.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -23,6 +15,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 
 namespace Llamadesk::VoiceTesting
 {
@@ -66,32 +59,33 @@ QByteArray sinePcm(double seconds, int rate = AudioCapture::TargetRate)
 class VoiceTest : public ::testing::Test
 {
 protected:
-    void open(const QString &projector)
+    // The app as main() builds it, with the window; push-to-talk offered when microphone says so
+    // (unset: when the system has an audio input). The "too long" question is answered by m_prompt.
+    void open(const QString &projector, std::optional<bool> microphone = true)
     {
-        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
-        ASSERT_FALSE(m_settings->set(Keys::ServerExecutable, QStringLiteral(LLAMADESK_FAKE_LLAMA_SERVER)));
-        ASSERT_FALSE(m_settings->set(Keys::ServerModel, QString(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"))));
-        if (!projector.isEmpty()) {
-            ASSERT_FALSE(m_settings->set(Keys::ServerMmproj, QString(sharedDir() + QStringLiteral("/models/") + projector)));
-        }
-        ASSERT_FALSE(m_settings->set(Keys::ServerPort, 0));
-        ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 12));
-        m_supervisor = std::make_unique<ServerSupervisor>(nullptr);
-        m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open());
-        m_client = std::make_unique<ChatClient>();
-        m_session = std::make_unique<ChatSession>(*m_store, *m_client, *m_settings);
-        m_pane = new ChatPane(*m_store, *m_session, *m_client, *m_supervisor, *m_settings);
-        m_window = std::make_unique<MainWindow>(*m_settings, *m_supervisor, m_dir.filePath(QStringLiteral("logs")), m_pane);
-        m_capture = std::make_unique<AudioCapture>();
-        m_voice = std::make_unique<VoiceInput>(*m_capture, *m_client, *m_settings, m_prompt);
+        AppOptions options = testAppOptions(m_dir);
+        options.microphoneAvailable = microphone;
+        m_app = std::make_unique<App>(std::move(options));
+        m_settings = &m_app->settings();
+        m_supervisor = &m_app->supervisor();
+        m_store = &m_app->store();
+        m_client = &m_app->client();
+        m_session = &m_app->session();
+        m_capture = &m_app->capture();
+        m_voice = &m_app->voiceInput();
+        ASSERT_TRUE(m_store->isOpen());
+        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 12, projector));
+        m_window = std::make_unique<MainWindow>(*m_app);
+        m_pane = m_window->chatPane();
+        m_voice->setClipPrompt(&m_prompt);
+        m_app->start();
         m_window->show();
         ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
     }
 
     void startServer()
     {
-        QSignalSpy props(m_client.get(), &ChatClient::propsReceived);
+        QSignalSpy props(m_client, &ChatClient::propsReceived);
         m_supervisor->start();
         ASSERT_TRUE(waitUntil([&] { return m_supervisor->state() == ServerState::Running; }, std::chrono::seconds(10)));
         ASSERT_TRUE(props.count() > 0 || props.wait(5000));
@@ -101,29 +95,25 @@ protected:
     {
         qunsetenv("FAKE_LLAMA_REPLY_TOKENS");
         qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
-        if (m_supervisor && m_supervisor->hasProcess()) {
-            m_supervisor->stop();
-            EXPECT_TRUE(waitUntil([&] { return !m_supervisor->hasProcess(); }));
-        }
-        m_voice.reset();
-        m_capture.reset();
+        if (m_app)
+            stopServer(*m_app);
         m_window.reset();
-        m_session.reset();
-        m_client.reset();
-        m_store.reset();
+        m_app.reset();
     }
 
     QTemporaryDir m_dir;
     TempXdg m_xdg;
     AnsweringPrompt m_prompt;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<ServerSupervisor> m_supervisor;
-    std::unique_ptr<ChatStore> m_store;
-    std::unique_ptr<ChatClient> m_client;
-    std::unique_ptr<ChatSession> m_session;
+    std::unique_ptr<App> m_app;
+    // The app's parts, for the tests' convenience.
+    Settings *m_settings = nullptr;
+    ServerSupervisor *m_supervisor = nullptr;
+    ChatStore *m_store = nullptr;
+    ChatClient *m_client = nullptr;
+    ChatSession *m_session = nullptr;
+    AudioCapture *m_capture = nullptr;
+    VoiceInput *m_voice = nullptr;
     ChatPane *m_pane = nullptr;
     std::unique_ptr<MainWindow> m_window;
-    std::unique_ptr<AudioCapture> m_capture;
-    std::unique_ptr<VoiceInput> m_voice;
 };
 } // namespace Llamadesk::VoiceTesting

@@ -8,8 +8,6 @@
 #include "settings.h"
 
 #include <QCoreApplication>
-#include <QMessageBox>
-#include <QPushButton>
 
 #include <spdlog/spdlog.h>
 
@@ -33,31 +31,11 @@ QString ClipPrompt::question(double seconds, double limitSeconds)
         .arg(Llamadesk::seconds(seconds), Llamadesk::seconds(limitSeconds));
 }
 
-MessageBoxClipPrompt::MessageBoxClipPrompt(QWidget *parent)
-    : m_parent(parent)
-{
-}
-
-void MessageBoxClipPrompt::askTrim(double seconds, double limitSeconds, std::function<void(bool trim)> answer)
-{
-    // Window-modal and asynchronous: no nested event loop.
-    auto *box = new QMessageBox(QMessageBox::Question, QCoreApplication::translate("VoiceInput", "Recording too long"),
-                                question(seconds, limitSeconds), QMessageBox::Ok | QMessageBox::Cancel, m_parent);
-    box->setObjectName(QStringLiteral("clipTooLongBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setDefaultButton(QMessageBox::Ok);
-    QObject::connect(box, &QMessageBox::finished, box,
-                     [box, answer = std::move(answer)](int) { answer(box->clickedButton() == box->button(QMessageBox::Ok)); });
-    box->open();
-}
-
-VoiceInput::VoiceInput(AudioCapture &capture, ChatClient &client, const Settings &settings, ClipPrompt &prompt,
-                       QObject *parent)
+VoiceInput::VoiceInput(AudioCapture &capture, ChatClient &client, const Settings &settings, QObject *parent)
     : QObject(parent)
     , m_capture(capture)
     , m_client(client)
     , m_settings(settings)
-    , m_prompt(prompt)
 {
     connect(&m_capture, &AudioCapture::finished, this, &VoiceInput::onCaptured);
     connect(&m_capture, &AudioCapture::levelChanged, this, &VoiceInput::levelChanged);
@@ -142,12 +120,22 @@ void VoiceInput::submit(const AudioClip &clip)
         deliver(clip);
         return;
     }
-    m_prompt.askTrim(clip.durationSeconds(), limit, [this, clip, limit](bool trim) {
+    if (!m_prompt) { // no one to ask (no window): what was said is kept, up to the limit
+        spdlog::info("A {:.1f} s recording was trimmed to {} s", clip.durationSeconds(), limit);
+        deliver(clip.trimmed(limit));
+        return;
+    }
+    m_prompt->askTrim(clip.durationSeconds(), limit, [this, clip, limit](bool trim) {
         if (trim)
             deliver(clip.trimmed(limit));
         else
             spdlog::info("A {:.1f} s recording was discarded", clip.durationSeconds());
     });
+}
+
+void VoiceInput::setClipPrompt(ClipPrompt *prompt)
+{
+    m_prompt = prompt;
 }
 
 void VoiceInput::setClipConsumer(std::function<bool(const AudioClip &)> consumer)

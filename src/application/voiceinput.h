@@ -7,8 +7,6 @@
 
 #include <functional>
 
-class QWidget;
-
 namespace Llamadesk
 {
 class AudioCapture;
@@ -18,7 +16,7 @@ struct ChatError;
 struct ChatResult;
 
 // Asks what to do with a recording longer than the limit. The app shows a window-modal message
-// box; tests answer in advance.
+// box (MessageBoxClipPrompt, in the widgets); tests answer in advance.
 class ClipPrompt
 {
 public:
@@ -26,16 +24,6 @@ public:
     // answer(true): trim to the limit and send; answer(false): discard. Called exactly once.
     virtual void askTrim(double seconds, double limitSeconds, std::function<void(bool trim)> answer) = 0;
     static QString question(double seconds, double limitSeconds);
-};
-
-class MessageBoxClipPrompt final : public ClipPrompt
-{
-public:
-    explicit MessageBoxClipPrompt(QWidget *parent);
-    void askTrim(double seconds, double limitSeconds, std::function<void(bool trim)> answer) override;
-
-private:
-    QWidget *m_parent;
 };
 
 // Push-to-talk: press() starts recording, release() stops it. A tap under 200 ms is taken as
@@ -52,8 +40,11 @@ class VoiceInput final : public QObject
 public:
     static constexpr int MinimumPressMs = 200;
 
-    VoiceInput(AudioCapture &capture, ChatClient &client, const Settings &settings, ClipPrompt &prompt,
-               QObject *parent = nullptr);
+    VoiceInput(AudioCapture &capture, ChatClient &client, const Settings &settings, QObject *parent = nullptr);
+
+    // Who is asked about a clip longer than audio/max_seconds; it must outlive its use here. Without
+    // one (no window yet) such a clip is trimmed to the limit.
+    void setClipPrompt(ClipPrompt *prompt);
 
     bool isRecording() const;
     bool isTranscribing() const;
@@ -105,7 +96,7 @@ private:
     AudioCapture &m_capture;
     ChatClient &m_client;
     const Settings &m_settings;
-    ClipPrompt &m_prompt;
+    ClipPrompt *m_prompt = nullptr;
     QElapsedTimer m_pressed;
     bool m_tapped = false;
     bool m_transcribing = false;

@@ -1,0 +1,186 @@
+#include "app.h"
+
+#include "globalhotkey.h"
+#include "qtfmt.h"
+#include "keychainsecretstore.h"
+#include "platformfactory.h"
+#include "screengrabber.h"
+#include "server/processguard.h"
+#include "settingkeys.h"
+
+#include <QCoreApplication>
+
+#include <spdlog/spdlog.h>
+
+namespace Llamadesk
+{
+namespace
+{
+template<typename T>
+std::unique_ptr<T> orDefault(std::unique_ptr<T> given, std::unique_ptr<T> (*make)())
+{
+    return given ? std::move(given) : make();
+}
+
+std::unique_ptr<SecretStore> systemKeychain()
+{
+    return std::make_unique<KeychainSecretStore>(QStringLiteral("llamadesk"));
+}
+
+std::unique_ptr<GlobalHotkey> voiceKeys()
+{
+    return Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_V));
+}
+
+std::unique_ptr<GlobalHotkey> screenshotKeys()
+{
+    return Platform::createGlobalHotkey(QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_S));
+}
+
+QString orPath(const QString &given, const QString &fallback)
+{
+    return given.isEmpty() ? fallback : given;
+}
+} // namespace
+
+App::App(AppOptions options)
+    : m_logDirectory(options.logDirectory)
+    , m_autostart(options.autostart)
+    , m_settings(orPath(options.settingsFile, Settings::defaultFilePath()))
+    , m_secrets(orDefault(std::move(options.secrets), &systemKeychain))
+    , m_serverKey(m_settings, *m_secrets)
+    , m_guard(orDefault(std::move(options.processGuard), &Platform::createProcessGuard))
+    , m_supervisor(m_guard.get(), options.supervisor)
+    , m_store(orPath(options.chatDatabase, ChatStore::defaultPath()))
+    , m_session(m_store, m_client, m_settings)
+    , m_voiceInput(m_capture, m_client, m_settings)
+    , m_voiceKeys(orDefault(std::move(options.voiceHotkey), &voiceKeys))
+    , m_screenshotKeys(orDefault(std::move(options.screenshotHotkey), &screenshotKeys))
+    , m_grabber(orDefault(std::move(options.screenGrabber), &Platform::createScreenGrabber))
+    , m_voiceHotkey(*m_voiceKeys, m_settings, Keys::AudioGlobalHotkey)
+    , m_screenshotHotkey(*m_screenshotKeys, m_settings, Keys::VisionGlobalHotkey)
+    , m_server(m_settings, m_supervisor, m_client)
+    , m_chat(m_store, m_session, m_server, m_settings)
+    , m_voice(m_voiceInput, options.microphoneAvailable.value_or(m_capture.isAvailable()), m_server, m_chat, m_settings, m_voiceHotkey)
+{
+    spdlog::info("Child processes are guarded by {}", m_guard->description());
+    // Every start (autostart, the settings' Start, a banner's Retry) waits until the key is there.
+    m_serverKey.holdStartsUntilReady(m_supervisor);
+
+    m_startupProblems = m_settings.loadWarnings();
+    if (!m_store.open())
+        m_startupProblems.append(
+            QCoreApplication::translate("App", "Conversations cannot be saved: %1").arg(m_store.lastError()));
+    else if (!m_store.openNotice().isEmpty())
+        m_startupProblems.append(m_store.openNotice());
+    if (const int interrupted = m_store.recoverInterrupted(); interrupted > 0)
+        spdlog::info("{} answer(s) were cut off when Llamadesk last stopped; marked as interrupted", interrupted);
+    // The whole file is checked off the GUI thread, after the window shows; damage is reported
+    // and the file is moved aside at the next start (nothing deleted).
+    connect(&m_store, &ChatStore::integrityChecked, this, [this](const QString &problem) {
+        if (!problem.isEmpty())
+            Q_EMIT problemFound(problem);
+    });
+
+    m_capture.setDevice(m_settings.get(Keys::AudioInputDevice).toUtf8());
+    connect(&m_settings, &Settings::changed, &m_capture, [this](const QString &key) {
+        if (key == Keys::AudioInputDevice.toString())
+            m_capture.setDevice(m_settings.get(Keys::AudioInputDevice).toUtf8());
+    });
+}
+
+App::~App() = default;
+
+void App::start()
+{
+    if (std::exchange(m_started, true))
+        return;
+    if (m_store.isOpen())
+        m_store.startIntegrityCheck();
+    // The key is read asynchronously (the keychain answers over D-Bus); the server starts once it
+    // is there, so that it never runs without one.
+    if (m_autostart)
+        connect(&m_serverKey, &ServerKey::ready, &m_server, &ServerController::autostart, Qt::SingleShotConnection);
+    m_serverKey.load();
+}
+
+QStringList App::startupProblems() const
+{
+    return m_startupProblems;
+}
+
+QString App::logDirectory() const
+{
+    return m_logDirectory;
+}
+
+Settings &App::settings()
+{
+    return m_settings;
+}
+
+ServerKey &App::serverKey()
+{
+    return m_serverKey;
+}
+
+ServerSupervisor &App::supervisor()
+{
+    return m_supervisor;
+}
+
+ChatStore &App::store()
+{
+    return m_store;
+}
+
+ChatClient &App::client()
+{
+    return m_client;
+}
+
+ChatSession &App::session()
+{
+    return m_session;
+}
+
+AudioCapture &App::capture()
+{
+    return m_capture;
+}
+
+VoiceInput &App::voiceInput()
+{
+    return m_voiceInput;
+}
+
+ScreenGrabber &App::screenGrabber()
+{
+    return *m_grabber;
+}
+
+SettingHotkey &App::voiceHotkey()
+{
+    return m_voiceHotkey;
+}
+
+SettingHotkey &App::screenshotHotkey()
+{
+    return m_screenshotHotkey;
+}
+
+ServerController &App::server()
+{
+    return m_server;
+}
+
+ChatController &App::chat()
+{
+    return m_chat;
+}
+
+VoiceController &App::voice()
+{
+    return m_voice;
+}
+} // namespace Llamadesk
