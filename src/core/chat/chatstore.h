@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatrecords.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QObject>
@@ -17,54 +19,6 @@ class QSqlQuery;
 
 namespace Llamadesk
 {
-enum class MessageState {
-    Complete,    // the answer ended normally (finish_reason stop or length)
-    Streaming,   // being written now; found like this at start-up it becomes Interrupted
-    Interrupted, // the stream ended early (stopped, crashed, app killed): partial text kept
-    Error,       // the request failed; error holds the message
-};
-
-struct StoredMessage
-{
-    qint64 id = 0; // 0 until stored
-    qint64 conversationId = 0;
-    QString role;            // "system", "user", "assistant"
-    QString content;
-    QString reasoning;
-    QString attachments;     // JSON array, opaque to the store (images, audio)
-    QString finishReason;    // "stop", "length", … empty while streaming
-    MessageState state = MessageState::Complete;
-    QString error;
-    int promptTokens = 0;
-    int predictedTokens = 0;
-    double tokensPerSecond = 0;
-    double timeToFirstTokenMs = 0;
-    double reasoningMs = 0; // how long the "thinking" took
-    QString model;
-    QDateTime created;
-    bool operator==(const StoredMessage &) const = default;
-};
-
-struct ConversationSummary
-{
-    qint64 id = 0;
-    QString title;
-    QDateTime created;
-    QDateTime updated;
-    QString systemPrompt;
-    QString model;
-    int messageCount = 0;
-    bool operator==(const ConversationSummary &) const = default;
-};
-
-struct SearchHit
-{
-    qint64 conversationId = 0;
-    qint64 messageId = 0;
-    QString conversationTitle;
-    QString snippet; // the matching text with some context, plain text
-};
-
 // Conversations in SQLite (Qt Sql, QSQLITE), WAL mode, in AppLocalDataLocation/chats.sqlite by
 // default. The schema is versioned with PRAGMA user_version and migrated on open. Every method
 // reports failure through its return value and lastError(); nothing throws.

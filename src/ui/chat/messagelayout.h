@@ -1,7 +1,7 @@
 #pragma once
 
 #include "attachmentpreview.h"
-#include "chat/chatstore.h"
+#include "chat/chatrecords.h"
 
 #include <QColor>
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chat/chatstore.h"
+#include "chat/chatrecords.h"
 
 #include <QAbstractListModel>
 #include <QHash>

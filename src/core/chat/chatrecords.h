@@ -1,0 +1,58 @@
+#pragma once
+
+// What the chat store holds, as values: a message, a conversation's summary, a search hit. The
+// widgets show these without knowing where they come from (they never include chatstore.h;
+// Layering.UiReachesCoreServicesOnlyThroughControllers checks it).
+#include <QDateTime>
+#include <QString>
+
+namespace Llamadesk
+{
+enum class MessageState {
+    Complete,    // the answer ended normally (finish_reason stop or length)
+    Streaming,   // being written now; found like this at start-up it becomes Interrupted
+    Interrupted, // the stream ended early (stopped, crashed, app killed): partial text kept
+    Error,       // the request failed; error holds the message
+};
+
+struct StoredMessage
+{
+    qint64 id = 0; // 0 until stored
+    qint64 conversationId = 0;
+    QString role;            // "system", "user", "assistant"
+    QString content;
+    QString reasoning;
+    QString attachments;     // JSON array, opaque to the store (images, audio)
+    QString finishReason;    // "stop", "length", … empty while streaming
+    MessageState state = MessageState::Complete;
+    QString error;
+    int promptTokens = 0;
+    int predictedTokens = 0;
+    double tokensPerSecond = 0;
+    double timeToFirstTokenMs = 0;
+    double reasoningMs = 0; // how long the "thinking" took
+    QString model;
+    QDateTime created;
+    bool operator==(const StoredMessage &) const = default;
+};
+
+struct ConversationSummary
+{
+    qint64 id = 0;
+    QString title;
+    QDateTime created;
+    QDateTime updated;
+    QString systemPrompt;
+    QString model;
+    int messageCount = 0;
+    bool operator==(const ConversationSummary &) const = default;
+};
+
+struct SearchHit
+{
+    qint64 conversationId = 0;
+    qint64 messageId = 0;
+    QString conversationTitle;
+    QString snippet; // the matching text with some context, plain text
+};
+} // namespace Llamadesk
