@@ -9,6 +9,7 @@
 #include "screenshotcontroller.h"
 #include "settingkeys.h"
 #include "transcriptview.h"
+#include "voicerow.h"
 
 #include <QAction>
 #include <QDropEvent>
@@ -19,9 +20,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QSplitter>
-#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -38,9 +37,7 @@ ChatPane::ChatPane(App &app, ScreenshotController *screenshots, QWidget *parent)
     , m_composer(new Composer(this))
     , m_banner(new InlineBanner(this))
     , m_systemPrompt(new QLineEdit(this))
-    , m_mic(new QToolButton(this))
-    , m_recording(new QLabel(this))
-    , m_level(new QProgressBar(this))
+    , m_voiceRow(new VoiceRow(m_voice, this))
 {
     setObjectName(QStringLiteral("chatPane"));
     m_transcript->setEmptyText(tr("Ask anything. Answers stream in as the model writes them."));
@@ -60,22 +57,7 @@ ChatPane::ChatPane(App &app, ScreenshotController *screenshots, QWidget *parent)
     bannerRow->addWidget(m_systemPrompt);
     rightLayout->addLayout(bannerRow);
     rightLayout->addWidget(m_transcript, 1);
-    m_mic->setObjectName(QStringLiteral("micButton"));
-    m_mic->setText(tr("Hold to talk"));
-    m_recording->setObjectName(QStringLiteral("recordingLabel"));
-    m_recording->hide();
-    m_level->setObjectName(QStringLiteral("levelMeter"));
-    m_level->setRange(0, 100);
-    m_level->setTextVisible(false);
-    m_level->setFixedSize(80, 6);
-    m_level->hide();
-    auto *voiceRow = new QHBoxLayout;
-    voiceRow->setContentsMargins(10, 0, 10, 0);
-    voiceRow->addWidget(m_mic);
-    voiceRow->addWidget(m_recording);
-    voiceRow->addWidget(m_level);
-    voiceRow->addStretch(1);
-    rightLayout->addLayout(voiceRow);
+    rightLayout->addWidget(m_voiceRow);
     rightLayout->addWidget(m_composer);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -179,9 +161,6 @@ void ChatPane::bindChat()
 void ChatPane::bindVoice()
 {
     VoiceInput &input = m_voice.input();
-    connect(m_mic, &QToolButton::pressed, &m_voice, &VoiceController::press);
-    connect(m_mic, &QToolButton::released, &m_voice, &VoiceController::release);
-    connect(&m_voice, &VoiceController::availabilityChanged, this, &ChatPane::updateMic);
     connect(m_composer, &Composer::attachmentsChanged, this,
             [this] { m_voice.setImagesAttached(!m_composer->attachments().isEmpty()); });
     connect(&m_voice, &VoiceController::notice, m_banner, &InlineBanner::showNotice);
@@ -192,47 +171,8 @@ void ChatPane::bindVoice()
         m_composer->editor()->setFocus();
     });
     input.setClipConsumer([this](const AudioClip &clip) { return sendSpokenQuestion(clip); });
-
-    // The dot in front of "Recording" pulses, so that a glance tells the mic is live.
-    auto *pulse = new QTimer(this);
-    pulse->setInterval(500);
-    connect(pulse, &QTimer::timeout, this, [this] {
-        QString text = m_recording->text();
-        if (!text.isEmpty() && (text.front() == u'\u25cf' || text.front() == u'\u25cb'))
-            text[0] = text.front() == u'\u25cf' ? u'\u25cb' : u'\u25cf';
-        m_recording->setText(text);
-    });
-    connect(&input, &VoiceInput::recordingChanged, this, [this, pulse](bool recording) {
-        m_recording->setVisible(recording);
-        m_level->setVisible(recording);
-        if (recording) {
-            m_recording->setText(tr("\u25cf Recording 0.0 s"));
-            m_recording->setStyleSheet(QStringLiteral("color: #c62828;"));
-            pulse->start();
-        } else {
-            pulse->stop();
-        }
-    });
-    connect(&input, &VoiceInput::elapsedChanged, this, [this](double seconds, bool overLimit) {
-        const int limit = m_voice.maxSeconds();
-        const QChar dot = m_recording->text().isEmpty() ? QChar(u'\u25cf') : m_recording->text().at(0);
-        m_recording->setText(dot + (overLimit ? tr(" Recording %1 s (over %2 s)").arg(seconds, 0, 'f', 1).arg(limit)
-                                              : tr(" Recording %1 s").arg(seconds, 0, 'f', 1)));
-        m_recording->setStyleSheet(overLimit ? QStringLiteral("color: #e65100; font-weight: bold;")
-                                             : QStringLiteral("color: #c62828;"));
-    });
-    connect(&input, &VoiceInput::levelChanged, this,
-            [this](double rms, double) { m_level->setValue(static_cast<int>(std::min(1.0, rms * 4) * 100)); });
-    connect(&input, &VoiceInput::transcribingChanged, this, [this](bool busy) {
-        m_recording->setVisible(busy);
-        if (busy) {
-            m_recording->setText(tr("Transcribing\u2026"));
-            m_recording->setStyleSheet({});
-        }
-    });
     // Push-to-talk keys reach the window wherever the focus is.
     window()->installEventFilter(this);
-    updateMic();
 }
 
 void ChatPane::bindScreenshots()
@@ -301,18 +241,12 @@ QLineEdit *ChatPane::systemPromptEdit() const
 
 QToolButton *ChatPane::micButton() const
 {
-    return m_mic;
+    return m_voiceRow->micButton();
 }
 
 QLabel *ChatPane::recordingLabel() const
 {
-    return m_recording;
-}
-
-void ChatPane::updateMic()
-{
-    m_mic->setEnabled(m_voice.isAvailable());
-    m_mic->setToolTip(m_voice.toolTip());
+    return m_voiceRow->recordingLabel();
 }
 
 void ChatPane::updateImageInput()

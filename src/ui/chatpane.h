@@ -4,7 +4,6 @@
 
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QToolButton;
 
 namespace Llamadesk
@@ -19,6 +18,7 @@ class ScreenshotController;
 class ServerController;
 class TranscriptView;
 class VoiceController;
+class VoiceRow;
 
 // The chat: conversations on the left, the transcript, the voice row and the composer on the
 // right. It only binds these widgets to the app's controllers (ChatController, ServerController,
@@ -49,7 +49,6 @@ private:
     void bindChat();
     void bindVoice();
     void bindScreenshots();
-    void updateMic();
     void updateImageInput();
     void saveClip(const AudioClip &clip);
     void openImage(qint64 messageId, int index);
@@ -65,8 +64,6 @@ private:
     Composer *m_composer;
     InlineBanner *m_banner;
     QLineEdit *m_systemPrompt;
-    QToolButton *m_mic;
-    QLabel *m_recording;
-    QProgressBar *m_level;
+    VoiceRow *m_voiceRow;
 };
 } // namespace Llamadesk
