@@ -14,21 +14,20 @@ namespace Llamadesk
 {
 namespace
 {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("ServerController", text);
-}
-
 QString formatUptime(qint64 seconds)
 {
     // Without a translation loaded, Qt's %n plural forms print "(s)": spell both out.
+    // The class's context, as its tr() uses.
+    const char *const context = "Llamadesk::ServerController";
     if (seconds < 60)
-        return seconds == 1 ? tr("1 second") : tr("%1 seconds").arg(seconds);
+        return seconds == 1 ? QCoreApplication::translate(context, "1 second")
+                            : QCoreApplication::translate(context, "%1 seconds").arg(seconds);
     if (seconds < 3600) {
         const qint64 minutes = seconds / 60;
-        return minutes == 1 ? tr("1 minute") : tr("%1 minutes").arg(minutes);
+        return minutes == 1 ? QCoreApplication::translate(context, "1 minute")
+                            : QCoreApplication::translate(context, "%1 minutes").arg(minutes);
     }
-    return tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    return QCoreApplication::translate(context, "%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
 }
 
 bool isServerKey(const QString &key)

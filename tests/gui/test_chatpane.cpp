@@ -33,7 +33,7 @@ using namespace Llamadesk::TestSupport;
 
 namespace
 {
-class ChatPaneTest : public ::testing::Test
+class ChatPaneTest : public AppWindowTest
 {
 protected:
     void SetUp() override { ASSERT_NO_FATAL_FAILURE(openApp()); }
@@ -41,32 +41,14 @@ protected:
     void TearDown() override
     {
         qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
-        closeApp();
+        AppWindowTest::TearDown();
     }
 
-    // The app as main() builds it, on the same files each time: "restarting" is closeApp + openApp.
+    // The app and its window on the same files each time: "restarting" is closeApp + openApp.
     void openApp()
     {
-        m_app = std::make_unique<App>(testAppOptions(m_dir));
-        m_settings = &m_app->settings();
-        m_supervisor = &m_app->supervisor();
-        m_store = &m_app->store();
-        m_session = &m_app->session();
-        ASSERT_TRUE(m_store->isOpen()) << m_store->lastError().toStdString();
-        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 40));
-        m_window = std::make_unique<MainWindow>(*m_app);
-        m_pane = m_window->chatPane();
-        m_app->start();
-        m_window->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
-    }
-
-    void closeApp()
-    {
-        if (m_app)
-            stopServer(*m_app);
-        m_window.reset();
-        m_app.reset();
+        ASSERT_NO_FATAL_FAILURE(AppWindowTest::openApp(testAppOptions(m_dir), 40));
+        ASSERT_NO_FATAL_FAILURE(showWindow());
     }
 
     void startServer()
@@ -86,16 +68,6 @@ protected:
 
     TranscriptModel *transcript() const { return m_pane->transcript()->transcript(); }
 
-    QTemporaryDir m_dir;
-    TempXdg m_xdg;
-    std::unique_ptr<App> m_app;
-    // The app's parts, for the tests' convenience.
-    Settings *m_settings = nullptr;
-    ServerSupervisor *m_supervisor = nullptr;
-    ChatStore *m_store = nullptr;
-    ChatSession *m_session = nullptr;
-    ChatPane *m_pane = nullptr; // owned by the window
-    std::unique_ptr<MainWindow> m_window;
 };
 } // namespace
 

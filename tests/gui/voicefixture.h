@@ -56,31 +56,20 @@ QByteArray sinePcm(double seconds, int rate = AudioCapture::TargetRate)
     return pcm;
 }
 
-class VoiceTest : public ::testing::Test
+class VoiceTest : public AppWindowTest
 {
 protected:
-    // The app as main() builds it, with the window; push-to-talk offered when microphone says so
-    // (unset: when the system has an audio input). The "too long" question is answered by m_prompt.
+    // The app and its window; push-to-talk offered when microphone says so (unset: when the
+    // system has an audio input). The "too long" question is answered by m_prompt.
     void open(const QString &projector, std::optional<bool> microphone = true)
     {
         AppOptions options = testAppOptions(m_dir);
         options.microphoneAvailable = microphone;
-        m_app = std::make_unique<App>(std::move(options));
-        m_settings = &m_app->settings();
-        m_supervisor = &m_app->supervisor();
-        m_store = &m_app->store();
-        m_client = &m_app->client();
-        m_session = &m_app->session();
+        ASSERT_NO_FATAL_FAILURE(openApp(std::move(options), 12, projector));
         m_capture = &m_app->capture();
         m_voice = &m_app->voiceInput();
-        ASSERT_TRUE(m_store->isOpen());
-        ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, 12, projector));
-        m_window = std::make_unique<MainWindow>(*m_app);
-        m_pane = m_window->chatPane();
-        m_voice->setClipPrompt(&m_prompt);
-        m_app->start();
-        m_window->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
+        ASSERT_NO_FATAL_FAILURE(showWindow());
+        m_voice->setClipPrompt(&m_prompt); // in place of the window's message box
     }
 
     void startServer()
@@ -95,25 +84,11 @@ protected:
     {
         qunsetenv("FAKE_LLAMA_REPLY_TOKENS");
         qunsetenv("FAKE_LLAMA_TOKENS_PER_SECOND");
-        if (m_app)
-            stopServer(*m_app);
-        m_window.reset();
-        m_app.reset();
+        AppWindowTest::TearDown();
     }
 
-    QTemporaryDir m_dir;
-    TempXdg m_xdg;
-    AnsweringPrompt m_prompt;
-    std::unique_ptr<App> m_app;
-    // The app's parts, for the tests' convenience.
-    Settings *m_settings = nullptr;
-    ServerSupervisor *m_supervisor = nullptr;
-    ChatStore *m_store = nullptr;
-    ChatClient *m_client = nullptr;
-    ChatSession *m_session = nullptr;
-    AudioCapture *m_capture = nullptr;
-    VoiceInput *m_voice = nullptr;
-    ChatPane *m_pane = nullptr;
-    std::unique_ptr<MainWindow> m_window;
+    AnsweringPrompt m_prompt; // the app, closed in TearDown, is gone before it
+    AudioCapture *m_capture = nullptr; // the app's
+    VoiceInput *m_voice = nullptr;     // the app's
 };
 } // namespace Llamadesk::VoiceTesting
