@@ -49,7 +49,7 @@ Llamadesk::StoredMessage message(qint64 id, bool user, const QString &text)
     Llamadesk::StoredMessage m;
     m.id = id;
     m.conversationId = 1;
-    m.role = user ? QStringLiteral("user") : QStringLiteral("assistant");
+    m.role = user ? Llamadesk::Role::User : Llamadesk::Role::Assistant;
     m.content = text;
     m.created = QDateTime::currentDateTimeUtc();
     return m;

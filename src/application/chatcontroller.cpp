@@ -99,7 +99,7 @@ int ChatController::contextUsed() const
 {
     const QList<StoredMessage> &messages = m_session.messages();
     for (auto it = messages.crbegin(); it != messages.crend(); ++it) {
-        if (it->role == u"assistant" && it->promptTokens > 0)
+        if (it->role == Role::Assistant && it->promptTokens > 0)
             return it->promptTokens + it->predictedTokens;
     }
     return 0;

@@ -193,7 +193,7 @@ TEST_F(VoiceControllerTest, ATranscriptGoesToTheComposerOrIsAskedAtOnce)
     QSignalSpy added(m_chat.get(), &ChatController::messageAdded);
     ASSERT_TRUE(m_input->transcribe(clipOf(1.0)));
     ASSERT_TRUE(added.wait(10000));
-    EXPECT_EQ(m_chat->messages().constFirst().role, QStringLiteral("user"));
+    EXPECT_EQ(m_chat->messages().constFirst().role, Role::User);
     EXPECT_TRUE(composer.isEmpty());
 }
 

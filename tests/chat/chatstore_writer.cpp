@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     }
     Llamadesk::StoredMessage answer;
     answer.conversationId = store.createConversation(QStringLiteral("Killed mid-answer"));
-    answer.role = QStringLiteral("assistant");
+    answer.role = Llamadesk::Role::Assistant;
     answer.state = Llamadesk::MessageState::Streaming;
     answer.id = store.addMessage(answer);
     if (answer.id == 0) {

@@ -66,7 +66,7 @@ inline StoredMessage message(qint64 conversationId, const QString &role, const Q
 {
     StoredMessage m;
     m.conversationId = conversationId;
-    m.role = role;
+    m.role = roleFromName(role).value(); // "user", "assistant" or "system"
     m.content = content;
     m.state = state;
     return m;

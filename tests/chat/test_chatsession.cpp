@@ -70,9 +70,9 @@ TEST_F(ChatSessionTest, AQuestionAndItsStreamedAnswerAreStored)
 
     const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
     ASSERT_EQ(stored.size(), 2);
-    EXPECT_EQ(stored.at(0).role, QStringLiteral("user"));
+    EXPECT_EQ(stored.at(0).role, Role::User);
     EXPECT_EQ(stored.at(0).content, QStringLiteral("What is a llama?"));
-    EXPECT_EQ(stored.at(1).role, QStringLiteral("assistant"));
+    EXPECT_EQ(stored.at(1).role, Role::Assistant);
     EXPECT_FALSE(stored.at(1).content.isEmpty());
     EXPECT_EQ(stored.at(1).state, MessageState::Complete);
     EXPECT_EQ(stored.at(1).finishReason, QStringLiteral("length"));

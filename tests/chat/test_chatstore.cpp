@@ -48,7 +48,7 @@ TEST(ChatStore, MessagesRoundTripEveryField)
          {MessageState::Complete, MessageState::Streaming, MessageState::Interrupted, MessageState::Error}) {
         StoredMessage m;
         m.conversationId = conversation;
-        m.role = QStringLiteral("assistant");
+        m.role = Role::Assistant;
         m.content = QStringLiteral("Line one\nLine \"two\" with 'quotes', 100% _under_ \\ and 🦙\t%1")
                             .arg(written.size());
         m.reasoning = QStringLiteral("First I think…");
@@ -448,4 +448,14 @@ TEST(ChatStore, AnAnswerStoredWithAModelPathReadsBackWithTheFileName)
     ASSERT_EQ(read.size(), 1);
     EXPECT_EQ(read.constFirst().model, QStringLiteral("Qwen3-8B-Q4_K_M"));
     EXPECT_EQ(store.conversation(conversation)->model, QStringLiteral("old-model"));
+}
+
+// Issue 14, section 4: roles are an enum everywhere but in the file and on the wire.
+TEST(ChatRole, NamesRoundTripAndAnUnknownNameIsNoRole)
+{
+    for (const Role role : {Role::System, Role::User, Role::Assistant})
+        EXPECT_EQ(roleFromName(roleName(role)), role);
+    EXPECT_EQ(roleName(Role::Assistant), QStringLiteral("assistant"));
+    EXPECT_EQ(roleFromName(u"tool"), std::nullopt);
+    EXPECT_EQ(roleFromName(u"User"), std::nullopt) << "the stored spelling is lower case";
 }

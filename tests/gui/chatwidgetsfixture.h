@@ -52,7 +52,7 @@ StoredMessage message(qint64 id, const QString &role, const QString &content)
     StoredMessage m;
     m.id = id;
     m.conversationId = 1;
-    m.role = role;
+    m.role = roleFromName(role).value(); // "user", "assistant" or "system"
     m.content = content;
     m.created = QDateTime(QDate(2025, 3, 14), QTime(14, 2));
     return m;

@@ -94,7 +94,7 @@ TEST_F(ChatPaneTest, TypingAQuestionAndPressingEnterStreamsTheAnswerIn)
     // The view coalesces updates (at most ~30 repaints a second): the last one follows shortly.
     ASSERT_TRUE(waitUntil([&] { return transcript()->message(1).state == MessageState::Complete; }));
     const StoredMessage answer = transcript()->message(1);
-    EXPECT_EQ(answer.role, QStringLiteral("assistant"));
+    EXPECT_EQ(answer.role, Role::Assistant);
     EXPECT_FALSE(answer.content.isEmpty());
     EXPECT_EQ(answer.state, MessageState::Complete);
     EXPECT_EQ(transcript()->message(0).content, QStringLiteral("What is a llama?"));

@@ -229,7 +229,7 @@ TEST_F(Faults, AHundredQuestionsInARowLeaveMemoryFlat)
     int answers = 0;
     for (const ConversationSummary &conversation : m_store->conversations()) {
         for (const StoredMessage &message : m_store->messages(conversation.id))
-            answers += message.role == u"assistant" && message.state == MessageState::Complete ? 1 : 0;
+            answers += message.role == Role::Assistant && message.state == MessageState::Complete ? 1 : 0;
     }
     EXPECT_EQ(answers, 100);
     const qint64 growth = atQuestion100 - atQuestion20;

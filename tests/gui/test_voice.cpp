@@ -275,7 +275,7 @@ TEST_F(VoiceTest, WithSendTranscriptOnTheTranscriptIsAskedAtOnce)
     const QString text = transcript.at(0).at(0).toString();
     ASSERT_TRUE(waitUntil([&] { return m_session->messages().size() == 2 && !m_session->isBusy(); },
                           std::chrono::seconds(10)));
-    EXPECT_EQ(m_session->messages().constFirst().role, QStringLiteral("user"));
+    EXPECT_EQ(m_session->messages().constFirst().role, Role::User);
     EXPECT_EQ(m_session->messages().constFirst().content, text);
     EXPECT_TRUE(m_pane->composer()->editor()->toPlainText().isEmpty()) << "sent, not left in the box";
 }

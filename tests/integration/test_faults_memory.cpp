@@ -220,7 +220,7 @@ TEST_F(FaultsMemory, FourConversationsStreamingAtOnceLeaveMemoryFlat)
     int storedAnswers = 0;
     for (const ConversationSummary &conversation : m_store->conversations()) {
         for (const StoredMessage &message : m_store->messages(conversation.id)) {
-            if (message.role == u"assistant" && message.state == MessageState::Complete && !message.content.isEmpty())
+            if (message.role == Role::Assistant && message.state == MessageState::Complete && !message.content.isEmpty())
                 ++storedAnswers;
         }
     }

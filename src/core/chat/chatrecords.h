@@ -5,9 +5,24 @@
 // Layering.UiReachesCoreServicesOnlyThroughControllers checks it).
 #include <QDateTime>
 #include <QString>
+#include <QStringView>
+
+#include <optional>
 
 namespace Llamadesk
 {
+// Who wrote a message. The store and the OpenAI-style wire format spell it "system", "user",
+// "assistant" (roleName); everything else compares the enum.
+enum class Role {
+    System,
+    User,
+    Assistant,
+};
+
+QString roleName(Role role);
+// nullopt for anything else (a damaged row, a role a later version added).
+std::optional<Role> roleFromName(QStringView name);
+
 enum class MessageState {
     Complete,    // the answer ended normally (finish_reason stop or length)
     Streaming,   // being written now; found like this at start-up it becomes Interrupted
@@ -19,7 +34,7 @@ struct StoredMessage
 {
     qint64 id = 0; // 0 until stored
     qint64 conversationId = 0;
-    QString role;            // "system", "user", "assistant"
+    Role role = Role::User;
     QString content;
     QString reasoning;
     QString attachments;     // JSON array, opaque to the store (images, audio)

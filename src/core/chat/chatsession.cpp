@@ -52,7 +52,7 @@ ChatMessage userMessage(const StoredMessage &message)
     if (attachments.isEmpty())
         return ChatMessage::user(message.content);
     ChatMessage chat;
-    chat.role = QStringLiteral("user");
+    chat.role = roleName(Role::User);
     const bool audio = std::any_of(attachments.cbegin(), attachments.cend(),
                                    [](const MessageAttachment &a) { return a.isAudio(); });
     if (!message.content.isEmpty())
@@ -143,7 +143,7 @@ bool ChatSession::send(const QString &text, const QList<MessageAttachment> &atta
     }
     StoredMessage user;
     user.conversationId = m_conversation;
-    user.role = QStringLiteral("user");
+    user.role = Role::User;
     user.content = question;
     user.attachments = attachmentsToJson(attachments);
     user.created = QDateTime::currentDateTimeUtc();
@@ -170,9 +170,9 @@ ChatRequest ChatSession::buildRequest() const
         // Failed answers are not part of what the model said.
         if (message.id == m_streamingId || message.state == MessageState::Error)
             continue;
-        if (message.role == u"user")
+        if (message.role == Role::User)
             request.messages.append(userMessage(message));
-        else if (message.role == u"assistant" && !message.content.isEmpty())
+        else if (message.role == Role::Assistant && !message.content.isEmpty())
             request.messages.append(ChatMessage::assistant(message.content));
     }
     request.sampling.temperature = m_settings.get(Keys::ChatTemperature);
@@ -190,7 +190,7 @@ void ChatSession::ask()
 {
     StoredMessage answer;
     answer.conversationId = m_conversation;
-    answer.role = QStringLiteral("assistant");
+    answer.role = Role::Assistant;
     answer.state = MessageState::Streaming;
     answer.created = QDateTime::currentDateTimeUtc();
     answer.id = m_store.addMessage(answer);
@@ -307,7 +307,7 @@ void ChatSession::stop()
 
 bool ChatSession::regenerate()
 {
-    if (m_busy || m_messages.isEmpty() || m_messages.constLast().role != u"assistant")
+    if (m_busy || m_messages.isEmpty() || m_messages.constLast().role != Role::Assistant)
         return false;
     const qint64 lastId = m_messages.constLast().id;
     if (!m_store.deleteMessagesFrom(m_conversation, lastId))
@@ -325,7 +325,7 @@ bool ChatSession::editAndResend(qint64 userMessageId, const QString &text,
         return false;
     qsizetype index = -1;
     for (qsizetype i = 0; i < m_messages.size(); ++i) {
-        if (m_messages.at(i).id == userMessageId && m_messages.at(i).role == u"user")
+        if (m_messages.at(i).id == userMessageId && m_messages.at(i).role == Role::User)
             index = i;
     }
     if (index < 0)

@@ -133,7 +133,8 @@ StoredMessage messageFromRow(const QSqlQuery &row)
     m.id = row.value(0).toLongLong();
     m.conversationId = row.value(1).toLongLong();
     m.created = fromMsecs(row.value(2));
-    m.role = row.value(3).toString();
+    // A role this version does not know (a damaged row) is shown as the user's, never sent as the model's.
+    m.role = roleFromName(row.value(3).toString()).value_or(Role::User);
     m.content = row.value(4).toString();
     m.reasoning = row.value(5).toString();
     m.attachments = row.value(6).toString();
@@ -187,7 +188,7 @@ QString updateMessage()
 
 QVariantList messageValues(const StoredMessage &m)
 {
-    return {textValue(m.role),
+    return {textValue(roleName(m.role)),
             textValue(m.content),
             textValue(m.reasoning),
             textValue(m.attachments),

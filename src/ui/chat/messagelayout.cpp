@@ -117,10 +117,10 @@ MessageStyle MessageStyle::from(const QPalette &palette, const QFont &font)
 MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
                              const MessageStyle &style, const AttachmentPreview *attachments)
     : m_roleLabel(roleLabel(message))
-    , m_detail(message.role == u"assistant" ? message.model : QString())
+    , m_detail(message.role == Role::Assistant ? message.model : QString())
     , m_time(message.created.isValid() ? QLocale().toString(message.created.toLocalTime().time(), QLocale::ShortFormat)
                                        : QString())
-    , m_user(message.role == u"user")
+    , m_user(message.role == Role::User)
 {
     m_card = cardRect(rowWidth, 0);
     const int width = m_card.width() - 2 * PadH;
@@ -622,16 +622,16 @@ QRect MessageLayout::cardRect(int rowWidth, int rowHeight)
 
 QString MessageLayout::roleLabel(const StoredMessage &message)
 {
-    if (message.role == u"user")
+    if (message.role == Role::User)
         return tr("You");
-    if (message.role == u"system")
+    if (message.role == Role::System)
         return tr("System");
     return tr("Assistant");
 }
 
 QString MessageLayout::statsText(const StoredMessage &message)
 {
-    if (message.role != u"assistant")
+    if (message.role != Role::Assistant)
         return {};
     const QLocale locale;
     QStringList parts;

@@ -23,7 +23,7 @@ QVariant TranscriptModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return row.message.id;
     case RoleRole:
-        return row.message.role;
+        return roleName(row.message.role);
     case ReasoningRole:
         return row.message.reasoning;
     case StateRole:
@@ -173,7 +173,7 @@ void TranscriptModel::updateLastAssistant(bool notify)
 {
     int last = -1;
     for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0; --row) {
-        if (m_rows.at(row).message.role == u"assistant") {
+        if (m_rows.at(row).message.role == Llamadesk::Role::Assistant) {
             last = row;
             break;
         }
