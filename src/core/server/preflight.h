@@ -41,6 +41,8 @@ struct PreflightIssue
     std::optional<int> suggestedPort;   // PortBusy: the next free port ("Use port N.")
     std::optional<PortOwner> portOwner; // PortBusy: who holds the port, when the OS tells
     QStringList candidates;             // NoExecutable: what findExecutableCandidates() found
+
+    bool operator==(const PreflightIssue &) const = default;
 };
 
 // Where llama.cpp's release builds are downloaded from.

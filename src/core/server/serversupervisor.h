@@ -1,11 +1,14 @@
 #pragma once
 
 #include "failureclassifier.h"
+#include "healthprobe.h"
+#include "launchcheck.h"
 #include "launchplan.h"
 #include "preflight.h"
 #include "serverconfig.h"
 #include "serverlog.h"
 #include "serverstate.h"
+#include "supervisormachine.h"
 #include "versionprobe.h"
 
 #include <QDateTime>
@@ -15,21 +18,19 @@
 #include <QProcess>
 #include <QUrl>
 
+#include <array>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 
-class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace Llamadesk
 {
 class LineSplitter;
 class ProcessGuard;
-
-enum class ServerSignal { Terminate, Kill };
 
 // Timings of the supervisor, and its seams to the operating system. The defaults are what the
 // app uses; tests shorten the timings and replace the seams.
@@ -79,6 +80,10 @@ struct SupervisorOptions
 // classified from stderr and restarted with backoff where a restart can help, stopping with
 // SIGTERM then SIGKILL, and a process guard so the server never outlives the app. Nothing
 // here blocks: every wait is a timer or a signal.
+//
+// What to do when is decided by SupervisorMachine, a pure function of the state and an event;
+// this object turns what happens (calls, the process, LaunchCheck, HealthProbe, its timers)
+// into events and carries out the actions the machine returns.
 class ServerSupervisor final : public QObject
 {
     Q_OBJECT
@@ -142,75 +147,42 @@ Q_SIGNALS:
     void aboutToStop();
 
 private:
-    void setState(ServerState state, const QString &reason);
-    void startRun();
-    void runPreflight(int generation);
-    void onVersionChecked(const std::optional<VersionInfo> &version, const QString &error);
-    void spawn();
-    void onPortOwnerFound(int generation, const std::optional<PortOwner> &owner);
-    void launch(int port);
-    void failPreflight(const PreflightIssue &issue);
+    // Hands the event to the machine and carries out its actions; an event that arrives while
+    // actions are being carried out (a listener's stop() in a stateChanged slot) waits its turn.
+    void dispatch(SupervisorEventValue event);
+    void perform(const SupervisorActionValue &action);
+    void launch();
     void onReadyRead(QProcess::ProcessChannel channel);
     void addLogLine(const QString &text);
     void onProcessError(QProcess::ProcessError error);
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
-    void handleUnexpectedExit(const Failure &failure);
-    // The end of a run whose process is gone (exited or abandoned): Stopped when asked for.
-    void endRun(const std::optional<Failure> &failure);
-    void enterStopped(const QString &reason);
-    void killAndWatch();
     void abandonProcess();
-    void probeHealth();
-    void onHealthReply(QNetworkReply *reply);
-    void schedulePoll();
-    void setHealthy(bool healthy);
-    void abortProbe();
     void cleanupProcess();
+    QTimer *timer(SupervisorTimer timer) const;
     // To the server's whole process group (Unix), so that its own children stop with it.
     void signalServer(ServerSignal signal);
 
     ProcessGuard *m_guard;
     SupervisorOptions m_options;
+    SupervisorLimits m_limits;
+    SupervisorMachineState m_machine;
+    std::deque<SupervisorEventValue> m_pending;
+    bool m_dispatching = false;
     ServerConfig m_config;
-    ServerState m_state = ServerState::Unknown;
-    QString m_reason;
-    bool m_healthy = false;
     ServerLog m_log;
+    LoadStage m_stage = LoadStage::NotStarted;
     std::unique_ptr<LineSplitter> m_stderrLines;
     std::unique_ptr<LineSplitter> m_stdoutLines;
     QPointer<QProcess> m_process;
     qint64 m_pid = 0;
-    VersionProbe *m_versionProbe;
-    QNetworkAccessManager *m_network;
-    QPointer<QNetworkReply> m_probe;
-    QTimer *m_pollTimer;
-    QTimer *m_killTimer;
-    QTimer *m_abandonTimer; // runs from SIGKILL until the exit
-    QTimer *m_portOwnerTimer;
-    QTimer *m_restartTimer;
-    QTimer *m_steadyTimer; // runs while the server is healthy; its timeout ends a failure streak
+    LaunchCheck *m_check;
+    HealthProbe *m_health;
+    int m_launchPort = 0; // from the check that passed, for the launch that follows it
+    std::array<QTimer *, 4> m_timers{};
     QElapsedTimer m_sinceSpawn;
-    QElapsedTimer m_sinceAnswer; // since the last HTTP answer of any status (or the spawn)
     std::optional<LaunchPlan> m_plan;
     std::optional<ServerConfig> m_launched;
     qint64 m_abandonedPid = 0;
-    QString m_holdReason; // non-empty while starts are held
-    bool m_waitingForRelease = false;
-    std::optional<PreflightIssue> m_portBusy; // while its owner is looked for
-    ServerConfig m_portBusyConfig;            // the configuration whose port that is
     QDateTime m_runningSince;
-    std::optional<PreflightIssue> m_issue;
-    std::optional<Failure> m_failure;
-    std::optional<VersionInfo> m_version;
-    QString m_versionCheckedFor; // executable path + modification time
-    QString m_versionProbing;    // the same for the executable the probe in flight asks
-    bool m_stopRequested = false;
-    bool m_startAfterStop = false;
-    bool m_probeAgain = false;
-    int m_generation = 0; // bumped by every start and stop; stale callbacks compare it
-    LoadStage m_stage = LoadStage::NotStarted;
-    // Set when the supervisor itself ends the process because it failed (no answer at all).
-    std::optional<Failure> m_failOnExit;
-    int m_consecutiveFailures = 0;
 };
 } // namespace Llamadesk
