@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +11,7 @@
 #include <memory>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -326,6 +329,91 @@ Outcome releaseSlot(Generation &g, Outcome outcome)
     return outcome;
 }
 
+// FAKE_LLAMA_BURN_US_PER_TOKEN: a token costs CPU time on every thread, as llama-server's
+// decode runs a graph on a thread pool: the caller and threads-1 helpers each burn the given
+// thread CPU time, and the token is done when all are. CPU taken by another process (the app)
+// slows the tokens down, exactly as it does on a real server.
+class CpuBurner
+{
+public:
+    CpuBurner(int threads, int micros)
+        : m_micros(micros)
+    {
+        for (int i = 1; i < threads; ++i)
+            m_helpers.emplace_back([this] { help(); });
+    }
+    ~CpuBurner()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_quit = true;
+            ++m_round;
+        }
+        m_wake.notify_all();
+        for (std::thread &helper : m_helpers)
+            helper.join();
+    }
+    CpuBurner(const CpuBurner &) = delete;
+    CpuBurner &operator=(const CpuBurner &) = delete;
+
+    void burnOneToken()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            ++m_round;
+            m_pending = m_helpers.size();
+        }
+        m_wake.notify_all();
+        spin(m_micros);
+        std::unique_lock lock(m_mutex);
+        m_done.wait(lock, [this] { return m_pending == 0; });
+    }
+
+private:
+    void help()
+    {
+        unsigned long long seen = 0;
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [&] { return m_round != seen; });
+            seen = m_round;
+            if (m_quit)
+                return;
+            lock.unlock();
+            spin(m_micros);
+            lock.lock();
+            if (--m_pending == 0)
+                m_done.notify_one();
+        }
+    }
+
+    static long long threadCpuMicros()
+    {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    }
+
+    static void spin(int micros)
+    {
+        const long long until = threadCpuMicros() + micros;
+        volatile unsigned long long x = 1;
+        while (threadCpuMicros() < until) {
+            for (int k = 0; k < 500; ++k)
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        }
+    }
+
+    int m_micros;
+    std::vector<std::thread> m_helpers;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_done;
+    unsigned long long m_round = 0;
+    size_t m_pending = 0;
+    bool m_quit = false;
+};
+
 // The tokens of one completion, after processPrompt(). `write` is null for a non-streamed answer.
 Outcome generate(Generation &g, const Writer *write, const Alive &alive)
 {
@@ -336,12 +424,17 @@ Outcome generate(Generation &g, const Writer *write, const Alive &alive)
         return releaseSlot(g, Outcome::ClientGone);
 
     const auto tokenInterval = std::chrono::duration<double>(1.0 / g.state.modes.tokensPerSecond);
+    std::unique_ptr<CpuBurner> burner;
+    if (state.modes.burnMicrosPerToken > 0)
+        burner = std::make_unique<CpuBurner>(state.modes.burnThreads, state.modes.burnMicrosPerToken);
     const auto generationStart = Clock::now();
     for (int i = 0;; ++i) {
         if (const auto failure = injectedFailure(g, i, write, alive))
             return releaseSlot(g, *failure);
         if (i == g.nTokens)
             break;
+        if (burner)
+            burner->burnOneToken();
         if (!sleepUntil(state,
                         generationStart + std::chrono::duration_cast<Clock::duration>(tokenInterval * (i + 1)),
                         alive))
@@ -430,7 +523,7 @@ void handleChat(ServerState &state, const httplib::Request &req, httplib::Respon
     }
     auto g = std::make_shared<Generation>(Generation{state, std::get<ChatRequest>(std::move(parsed))});
     const ChatRequest &request = g->request;
-    g->pieces = naturalReply(request.prompt, state.modes.replyTokens, request.thinking);
+    g->pieces = naturalReply(request.prompt, state.modes.replyTokens, request.thinking, state.modes.essay);
     int limit = static_cast<int>(g->pieces.size());
     if (request.nPredict >= 0)
         limit = std::min(limit, request.nPredict);

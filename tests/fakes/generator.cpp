@@ -34,20 +34,68 @@ uint64_t splitmix(uint64_t &state)
 }
 } // namespace
 
-std::vector<Piece> naturalReply(const std::string &prompt, int replyTokens, bool thinking)
+std::vector<Piece> naturalReply(const std::string &prompt, int replyTokens, bool thinking, bool essay)
 {
     uint64_t state = fnv1a(prompt);
     std::vector<Piece> pieces;
     const int reasoning = thinking ? std::max(1, replyTokens / 3) : 0;
+    // The essay's shape: words left in this sentence, sentences left in this paragraph, and
+    // the kind of block being written.
+    enum class Block { Paragraph, Heading, List };
+    Block block = Block::Paragraph;
+    int wordsLeft = 0;
+    int sentencesLeft = 0;
+    int itemsLeft = 0;
+    bool blockStart = true;
     for (int i = 0; i < replyTokens; ++i) {
         if (thinking && i == reasoning) {
             pieces.push_back({Piece::Kind::EndOfThinking, "\n</think>\n\n"});
             continue;
         }
+        const Piece::Kind kind = i < reasoning ? Piece::Kind::Reasoning : Piece::Kind::Content;
         // SentencePiece words carry their leading space, as in the measured " Express".
-        const char *word = Words[splitmix(state) % Words.size()];
-        pieces.push_back(
-                {i < reasoning ? Piece::Kind::Reasoning : Piece::Kind::Content, std::string(" ") + word});
+        std::string word = Words[splitmix(state) % Words.size()];
+        if (!essay || kind == Piece::Kind::Reasoning) {
+            pieces.push_back({kind, " " + word});
+            continue;
+        }
+        if (blockStart) {
+            blockStart = false;
+            const uint64_t pick = splitmix(state) % 10;
+            block = pick == 0 ? Block::Heading : pick == 1 ? Block::List : Block::Paragraph;
+            wordsLeft = block == Block::Heading ? 2 + static_cast<int>(splitmix(state) % 4)
+                                                : 6 + static_cast<int>(splitmix(state) % 14);
+            sentencesLeft = 3 + static_cast<int>(splitmix(state) % 5);
+            itemsLeft = 3 + static_cast<int>(splitmix(state) % 3);
+            pieces.push_back({kind, block == Block::Heading ? "## " : block == Block::List ? "- " : ""});
+            pieces.back().text += word;
+            --wordsLeft;
+            continue;
+        }
+        if (wordsLeft > 0) {
+            pieces.push_back({kind, " " + word});
+            --wordsLeft;
+            continue;
+        }
+        // The end of a sentence, a heading or a list item: one token of punctuation and breaks.
+        std::string end;
+        switch (block) {
+        case Block::Heading:
+            end = "\n\n";
+            blockStart = true;
+            break;
+        case Block::List:
+            end = --itemsLeft > 0 ? "\n- " : "\n\n";
+            blockStart = itemsLeft <= 0;
+            wordsLeft = 3 + static_cast<int>(splitmix(state) % 8);
+            break;
+        case Block::Paragraph:
+            end = --sentencesLeft > 0 ? "." : ".\n\n";
+            blockStart = sentencesLeft <= 0;
+            wordsLeft = 6 + static_cast<int>(splitmix(state) % 14);
+            break;
+        }
+        pieces.push_back({kind, end});
     }
     return pieces;
 }

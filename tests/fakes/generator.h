@@ -23,7 +23,10 @@ struct Piece
 
 // The whole natural answer (what the model says when nothing limits it): replyTokens tokens,
 // the first third of them reasoning when `thinking`, the same for the same prompt.
-std::vector<Piece> naturalReply(const std::string &prompt, int replyTokens, bool thinking);
+// With `essay`, the content is shaped like a long answer: paragraphs of sentences, now and then
+// a "## " heading or a short list, each block ended by a blank line; every piece is still one
+// token.
+std::vector<Piece> naturalReply(const std::string &prompt, int replyTokens, bool thinking, bool essay = false);
 
 // The "delta" object a streamed chunk carries for one generated token, or nothing when the
 // token shows no text (the end of a <think> block parsed away). With extractReasoning the

@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -396,6 +397,11 @@ FailureModes readFailureModes()
     if (const char *dir = std::getenv("FAKE_LLAMA_RECORD_DIR"))
         modes.recordDir = dir;
     readNumber("FAKE_LLAMA_PROMPT_MS", modes.promptMs, toIntEnv);
+    modes.essay = envTruthy(envString("FAKE_LLAMA_ESSAY"));
+    readNumber("FAKE_LLAMA_BURN_US_PER_TOKEN", modes.burnMicrosPerToken, toIntEnv);
+    readNumber("FAKE_LLAMA_BURN_THREADS", modes.burnThreads, toIntEnv);
+    if (modes.burnThreads <= 0)
+        modes.burnThreads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     return modes;
 }
 

@@ -49,6 +49,12 @@ struct FailureModes
     int sigtermStallMs = -1; // -1: the SSE ping interval
     std::string recordDir;   // FAKE_LLAMA_RECORD_DIR: each chat request body is written there
     int promptMs = -1;       // FAKE_LLAMA_PROMPT_MS: prompt processing time; -1: from the prompt size
+    bool essay = false;      // FAKE_LLAMA_ESSAY: answers as paragraphs, headings and lists
+    // FAKE_LLAMA_BURN_US_PER_TOKEN: each token costs this much CPU time on each of burnThreads
+    // threads (FAKE_LLAMA_BURN_THREADS, default: every core), as llama-server's decode does;
+    // the pace is then what the CPU allows (capped by tokensPerSecond). 0: sleep-paced.
+    int burnMicrosPerToken = 0;
+    int burnThreads = 0;
 };
 
 // FAKE_LLAMA_RECORD_DIR: argv.json, a JSON array of the arguments after argv[0]. Called

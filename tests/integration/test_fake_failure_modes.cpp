@@ -280,6 +280,44 @@ TEST_F(FakeFailureModes, ReplyTokensSetsTheLengthOfANaturalAnswer)
     EXPECT_EQ(body.value(u"usage"_s).toObject().value(u"completion_tokens"_s).toInt(), 5);
 }
 
+TEST_F(FakeFailureModes, EssayShapesTheAnswerInParagraphsHeadingsAndLists)
+{
+    server.setEnv(u"FAKE_LLAMA_ESSAY"_s, u"1"_s);
+    server.setEnv(u"FAKE_LLAMA_REPLY_TOKENS"_s, u"600"_s);
+    ASSERT_NO_FATAL_FAILURE(startReady());
+    const HttpResult answer = http.post(server.url(u"/v1/chat/completions"_s), chatBody(u"Write an essay"_s));
+    ASSERT_EQ(answer.status, 200);
+    const QJsonObject body = answer.json();
+    const QString content =
+            body.value(u"choices"_s).toArray().at(0).toObject().value(u"message"_s).toObject().value(u"content"_s).toString();
+    EXPECT_EQ(body.value(u"usage"_s).toObject().value(u"completion_tokens"_s).toInt(), 600) << "still a token a piece";
+    EXPECT_GE(content.count(u"\n\n"_s), 8) << qPrintable(content);
+    EXPECT_TRUE(content.contains(u"\n## "_s) || content.startsWith(u"## "_s)) << qPrintable(content);
+    EXPECT_TRUE(content.contains(u"\n- "_s)) << qPrintable(content);
+    EXPECT_TRUE(content.contains(u". "_s));
+    // The same prompt, the same essay.
+    const HttpResult again = http.post(server.url(u"/v1/chat/completions"_s), chatBody(u"Write an essay"_s));
+    EXPECT_EQ(again.json().value(u"choices"_s).toArray().at(0).toObject().value(u"message"_s).toObject().value(u"content"_s).toString(),
+              content);
+}
+
+TEST_F(FakeFailureModes, BurnUsPerTokenMakesEveryTokenCostCpuTime)
+{
+    // 2 ms of CPU time per token on one thread: whatever the machine, at most 500 tokens/s (a
+    // loaded machine only makes it slower), where the sleep-paced default is 1,500.
+    server.setEnv(u"FAKE_LLAMA_BURN_US_PER_TOKEN"_s, u"2000"_s);
+    server.setEnv(u"FAKE_LLAMA_BURN_THREADS"_s, u"1"_s);
+    server.setEnv(u"FAKE_LLAMA_TOKENS_PER_SECOND"_s, u"1e9"_s);
+    ASSERT_NO_FATAL_FAILURE(startReady());
+    const HttpResult answer =
+            http.post(server.url(u"/v1/chat/completions"_s), chatBody(u"Hello"_s, {{u"max_tokens"_s, 50}}));
+    ASSERT_EQ(answer.status, 200);
+    const double rate =
+            answer.json().value(u"timings"_s).toObject().value(u"predicted_per_second"_s).toDouble();
+    EXPECT_GT(rate, 0.0);
+    EXPECT_LE(rate, 500.0);
+}
+
 TEST_F(FakeFailureModes, SigtermStallMsHoldsAnOpenStreamThenExits0)
 {
     server.setEnv(u"FAKE_LLAMA_SIGTERM_STALL_MS"_s, u"600"_s);
