@@ -9,6 +9,10 @@
 #include <QImage>
 #include <QTimer>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 namespace Llamadesk
 {
 ChatController::ChatController(ChatStore &store, ChatSession &session, ServerController &server,
@@ -29,6 +33,10 @@ ChatController::ChatController(ChatStore &store, ChatSession &session, ServerCon
     connect(&m_session, &ChatSession::messageAdded, this, &ChatController::messageAdded);
     connect(&m_session, &ChatSession::messageUpdated, this, &ChatController::messageUpdated);
     connect(&m_session, &ChatSession::busyChanged, this, [this](bool busy) {
+        if (busy && spdlog::should_log(spdlog::level::debug))
+            m_monitor.start();
+        if (!busy && m_monitor.isRunning())
+            logAnswerFigures();
         Q_EMIT busyChanged(busy);
         if (!busy)
             updateContextUsage();
@@ -37,6 +45,26 @@ ChatController::ChatController(ChatStore &store, ChatSession &session, ServerCon
             [this](const QString &message) { Q_EMIT notice({Notice::Level::Error, message}); });
     connect(&m_server, &ServerController::stateChanged, this, &ChatController::announceSendAvailability);
     connect(&m_server, &ServerController::capabilitiesChanged, this, &ChatController::updateContextUsage);
+}
+
+void ChatController::logAnswerFigures()
+{
+    const StreamMonitor::Figures figures = m_monitor.finish();
+    const QList<StoredMessage> &messages = m_session.messages();
+    const auto answer = std::find_if(messages.crbegin(), messages.crend(),
+                                     [](const StoredMessage &m) { return m.role == Role::Assistant; });
+    if (answer == messages.crend())
+        return;
+    const int tokens = answer->predictedTokens;
+    const char *state = answer->state == MessageState::Complete      ? "complete"
+                        : answer->state == MessageState::Interrupted ? "interrupted"
+                        : answer->state == MessageState::Error       ? "error"
+                                                                     : "streaming";
+    spdlog::debug("Chat: answer {} ended ({}): {} tokens, {} characters in {:.2f} s; GUI thread CPU {:.1f} ms "
+                  "({:.1f} ms per 1,000 tokens, {:.1f}% of a core); longest event-loop gap {:.1f} ms",
+                  answer->id, state, tokens, answer->content.size(),
+                  figures.wallMs / 1000.0, figures.cpuMs, tokens > 0 ? figures.cpuMs * 1000.0 / tokens : 0.0,
+                  figures.wallMs > 0 ? 100.0 * figures.cpuMs / figures.wallMs : 0.0, figures.longestGapMs);
 }
 
 ChatController::~ChatController()

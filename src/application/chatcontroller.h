@@ -1,6 +1,7 @@
 #pragma once
 
 #include "notice.h"
+#include "streammonitor.h"
 
 #include "chat/chatstore.h"
 #include "chat/messageattachment.h"
@@ -107,6 +108,9 @@ private:
     void deliverImage(const ImageResult &result);
     void updateContextUsage();
     void announceSendAvailability();
+    // At --log-level debug: one line per finished answer with its tokens, the GUI thread's CPU
+    // time spent while it streamed and the longest event-loop gap, for a user's report.
+    void logAnswerFigures();
 
     ChatStore &m_store;
     ChatSession &m_session;
@@ -114,5 +118,6 @@ private:
     const Settings &m_settings;
     qint64 m_editingId = 0;
     QHash<qint64, QTimer *> m_pendingDeletes;
+    StreamMonitor m_monitor;
 };
 } // namespace Llamadesk

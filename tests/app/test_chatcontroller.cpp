@@ -5,7 +5,13 @@
 #include "imageattachment.h"
 
 #include <QBuffer>
+#include <QRegularExpression>
 #include <QImage>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 using namespace Llamadesk;
 using namespace Llamadesk::TestSupport;
@@ -138,4 +144,60 @@ TEST_F(ChatControllerTest, TheSystemPromptIsTheOpenConversationsOwn)
     const qint64 other = m_session->newConversation();
     EXPECT_NE(m_chat->systemPrompt(), QStringLiteral("Reply like a pirate."));
     EXPECT_EQ(m_store->conversation(other)->systemPrompt, m_chat->systemPrompt());
+}
+
+namespace
+{
+// The app's log (spdlog) at a level, while the object lives.
+class LogAtLevel final
+{
+public:
+    explicit LogAtLevel(spdlog::level::level_enum level)
+        : m_sink(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(500))
+        , m_level(spdlog::default_logger()->level())
+    {
+        spdlog::default_logger()->sinks().push_back(m_sink);
+        spdlog::set_level(level);
+    }
+    ~LogAtLevel()
+    {
+        spdlog::set_level(m_level);
+        auto &sinks = spdlog::default_logger()->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), m_sink), sinks.end());
+    }
+    Q_DISABLE_COPY_MOVE(LogAtLevel)
+
+    QString text() const
+    {
+        std::string all;
+        for (const std::string &line : m_sink->last_formatted())
+            all += line;
+        return QString::fromStdString(all);
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> m_sink;
+    spdlog::level::level_enum m_level;
+};
+} // namespace
+
+// --log-level debug: a user's report carries what an answer cost the window.
+TEST_F(ChatControllerTest, AtDebugLevelEachAnswerLogsItsTokensGuiThreadCpuAndLongestEventLoopGap)
+{
+    static const QRegularExpression line(QStringLiteral(
+            R"(Chat: answer (\d+) ended \(complete\): ([1-9]\d*) tokens, \d+ characters in [0-9.]+ s; GUI thread CPU )"
+            R"([0-9.]+ ms \([0-9.]+ ms per 1,000 tokens, [0-9.]+% of a core\); longest event-loop gap [0-9.]+ ms)"));
+    ASSERT_NO_FATAL_FAILURE(startServer());
+    {
+        const LogAtLevel info(spdlog::level::info);
+        ASSERT_TRUE(answer(QStringLiteral("Quiet, please.")));
+        EXPECT_FALSE(line.match(info.text()).hasMatch()) << "measured and logged only at debug level";
+    }
+    const LogAtLevel debug(spdlog::level::debug);
+    ASSERT_TRUE(answer(QStringLiteral("How much did that cost?")));
+    const QRegularExpressionMatch match = line.match(debug.text());
+    ASSERT_TRUE(match.hasMatch()) << debug.text().toStdString();
+    const StoredMessage &last = m_chat->messages().constLast();
+    EXPECT_EQ(match.captured(1).toLongLong(), last.id);
+    EXPECT_EQ(match.captured(2).toInt(), last.predictedTokens);
 }
