@@ -52,19 +52,21 @@ TEST_F(TranscriptTest, RendersMarkdownHeadingsListsAndCode)
     settle(view);
     const MessageLayout *card = layout(view, 1);
     ASSERT_NE(card, nullptr);
-    const QTextDocument *doc = card->body();
-    ASSERT_NE(doc, nullptr);
-    EXPECT_EQ(doc->firstBlock().blockFormat().headingLevel(), 1);
-    EXPECT_EQ(doc->firstBlock().text(), QStringLiteral("Reversing a list"));
+    const QList<const QTextDocument *> docs = card->bodyDocuments();
+    ASSERT_FALSE(docs.isEmpty());
+    EXPECT_EQ(docs.first()->firstBlock().blockFormat().headingLevel(), 1);
+    EXPECT_EQ(docs.first()->firstBlock().text(), QStringLiteral("Reversing a list"));
     int listItems = 0;
-    for (QTextBlock block = doc->begin(); block.isValid(); block = block.next())
-        listItems += block.textList() ? 1 : 0;
+    for (const QTextDocument *doc : docs) {
+        for (QTextBlock block = doc->begin(); block.isValid(); block = block.next())
+            listItems += block.textList() ? 1 : 0;
+    }
     EXPECT_EQ(listItems, 2);
     ASSERT_EQ(card->codeBlockCount(), 1);
     EXPECT_EQ(card->codeBlockText(0), Code);
-    EXPECT_FALSE(doc->toPlainText().contains(u"**")) << "markdown was not parsed";
+    EXPECT_FALSE(card->bodyText().contains(u"**")) << "markdown was not parsed";
     // The user's line break is kept: plain text, not markdown.
-    EXPECT_TRUE(layout(view, 0)->body()->toPlainText().contains(u'\n'));
+    EXPECT_TRUE(layout(view, 0)->bodyText().contains(u'\n'));
     EXPECT_FALSE(snap(&view, QStringLiteral("chat-markdown")).isEmpty());
 }
 
@@ -206,7 +208,7 @@ TEST_F(TranscriptTest, UpdatesInATightLoopAreMergedAndTheLastOneIsShown)
     }));
     EXPECT_LE(delegate->counters().layouts, 3) << "each update parsed the markdown again";
     EXPECT_LE(view.counters().paintEvents - paintsBefore, 4);
-    EXPECT_EQ(layout(view, 1)->body()->toPlainText(), text.trimmed());
+    EXPECT_EQ(layout(view, 1)->bodyText(), text.trimmed());
     std::printf("[ measure ] 500 updates in a tight loop: %d layouts, %d paint events\n", delegate->counters().layouts,
                 view.counters().paintEvents - paintsBefore);
 }

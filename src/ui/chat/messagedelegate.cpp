@@ -65,7 +65,8 @@ const MessageStyle &MessageDelegate::styleFor(const QStyleOptionViewItem &option
     return m_style;
 }
 
-std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem &option, const QModelIndex &index) const
+std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                                     std::unique_ptr<MarkdownBody> previous) const
 {
     const TranscriptModel *model = transcript(index);
     const int row = index.row();
@@ -73,7 +74,8 @@ std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem
     const AttachmentPreview *attachments = preview(option, index);
     ++m_counters.layouts;
     return std::make_unique<MessageLayout>(model->messageAt(row), model->isThinkingExpanded(row),
-                                           model->lastAssistantRow() == row, m_rowWidth, style, attachments);
+                                           model->lastAssistantRow() == row, m_rowWidth, style, attachments,
+                                           std::move(previous));
 }
 
 const AttachmentPreview *MessageDelegate::preview(const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -106,9 +108,16 @@ const MessageLayout *MessageDelegate::cachedLayout(const QStyleOptionViewItem &o
     styleFor(option);
     const quint64 uid = transcript(index)->uid(index.row());
     const Key key = keyFor(index);
-    if (Cached *cached = m_layouts.object(uid); cached && cached->key == key)
-        return cached->layout.get();
-    auto *cached = new Cached{key, build(option, index)};
+    std::unique_ptr<MarkdownBody> previous;
+    if (Cached *cached = m_layouts.object(uid)) {
+        if (cached->key == key)
+            return cached->layout.get();
+        // An earlier revision of the row (a streaming answer): its markdown goes on into the
+        // new layout, which parses only what follows its last finished block.
+        previous = cached->layout->takeMarkdown();
+        m_layouts.remove(uid);
+    }
+    auto *cached = new Cached{key, build(option, index, std::move(previous))};
     const MessageLayout *layout = cached->layout.get();
     m_layouts.insert(uid, cached);
     return layout;

@@ -1,5 +1,7 @@
 #include "messagelayout.h"
 
+#include "textdocuments.h"
+
 #include <QAbstractTextDocumentLayout>
 #include <QFontMetrics>
 #include <QLocale>
@@ -18,49 +20,7 @@ namespace Llamadesk
 {
 namespace
 {
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-                            static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-                            static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
-std::unique_ptr<QTextDocument> newDocument(const QFont &font)
-{
-    auto doc = std::make_unique<QTextDocument>();
-    doc->setDocumentMargin(0);
-    doc->setDefaultFont(font);
-    // Code lines wrap too: a card cannot scroll sideways.
-    QTextOption option = doc->defaultTextOption();
-    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-    doc->setDefaultTextOption(option);
-    doc->setUndoRedoEnabled(false);
-    return doc;
-}
-
-QTextCharFormat linkFormat(QStringView href, const QColor &color, const QFont &font)
-{
-    QTextCharFormat format;
-    format.setFont(font);
-    format.setAnchor(true);
-    format.setAnchorHref(href.toString());
-    format.setForeground(color);
-    return format;
-}
-
-bool isCodeBlock(const QTextBlock &block)
-{
-    const QTextBlockFormat format = block.blockFormat();
-    return format.hasProperty(QTextFormat::BlockCodeFence) || format.nonBreakableLines();
-}
-
-// Which code block (0, 1, …) a line belongs to, set on its block format.
-constexpr int CodeGroupProperty = QTextFormat::UserProperty + 1;
-
-double docHeight(const QTextDocument *doc)
-{
-    return doc->documentLayout()->documentSize().height();
-}
+using M = CardMetrics;
 
 // A microphone: a capsule, the cradle under it and its foot.
 void drawMicrophone(QPainter *painter, const QRectF &box, const QColor &color)
@@ -80,42 +40,9 @@ void drawMicrophone(QPainter *painter, const QRectF &box, const QColor &color)
 }
 } // namespace
 
-QString MessageAnchor::copyCode(int block)
-{
-    return CopyCodePrefix.toString() + QString::number(block);
-}
-
-MessageStyle MessageStyle::from(const QPalette &palette, const QFont &font)
-{
-    MessageStyle style;
-    style.font = font;
-    style.boldFont = font;
-    style.boldFont.setWeight(QFont::DemiBold);
-    style.smallFont = font;
-    if (font.pointSizeF() > 0)
-        style.smallFont.setPointSizeF(font.pointSizeF() * 0.88);
-    else
-        style.smallFont.setPixelSize(std::max(9, font.pixelSize() * 88 / 100));
-    const QColor base = palette.color(QPalette::Base);
-    const bool dark = base.lightnessF() < 0.5;
-    style.text = palette.color(QPalette::Text);
-    style.muted = mix(style.text, base, 0.45);
-    style.link = palette.color(QPalette::Link);
-    style.error = dark ? QColor(0xef, 0x7a, 0x7a) : QColor(0xb7, 0x1c, 0x1c);
-    style.userCard = mix(base, palette.color(QPalette::Highlight), dark ? 0.22 : 0.10);
-    style.assistantCard = base;
-    style.border = mix(base, style.text, 0.13);
-    style.codeBackground = mix(base, style.text, dark ? 0.10 : 0.055);
-    const QFontMetrics metrics(font);
-    style.lineSpacing = metrics.lineSpacing();
-    style.averageCharWidth = std::max(1, metrics.averageCharWidth());
-    style.smallLineSpacing = QFontMetrics(style.smallFont).lineSpacing();
-    style.boldHeight = QFontMetrics(style.boldFont).height();
-    return style;
-}
-
 MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
-                             const MessageStyle &style, const AttachmentPreview *attachments)
+                             const MessageStyle &style, const AttachmentPreview *attachments,
+                             std::unique_ptr<MarkdownBody> previous)
     : m_roleLabel(roleLabel(message))
     , m_detail(message.role == Role::Assistant ? message.model : QString())
     , m_time(message.created.isValid() ? QLocale().toString(message.created.toLocalTime().time(), QLocale::ShortFormat)
@@ -123,31 +50,38 @@ MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded
     , m_user(message.role == Role::User)
 {
     m_card = cardRect(rowWidth, 0);
-    const int width = m_card.width() - 2 * PadH;
-    const double x = m_card.left() + PadH;
-    double y = OuterV + PadV;
-    m_headerPos = QPointF(x, y);
-    y += style.boldHeight + Gap;
+    const int width = M::contentWidth(rowWidth);
+    const double x = m_card.left() + M::PadH;
+    m_headerPos = QPointF(x, M::OuterV + M::PadV);
+    double y = M::contentTop(style.boldHeight);
 
     buildThinking(message, thinkingExpanded, width, style);
-    buildBody(message, width, style);
+    buildBody(message, width, style, std::move(previous));
     buildFooter(message, lastAssistant, width, style);
-    for (Part *part : {&m_thinking, &m_body, &m_footer}) {
-        if (part == &m_footer && attachments && !attachments->isEmpty())
-            y += std::ceil(placeAttachments(*attachments, x, y, width, style)) + Gap;
-        if (!part->doc)
-            continue;
-        part->pos = QPointF(x, y);
-        y += std::ceil(docHeight(part->doc.get())) + Gap;
+    if (m_thinking.doc) {
+        m_thinking.pos = QPointF(x, y);
+        y += std::ceil(textDocumentHeight(m_thinking.doc.get())) + M::Gap;
     }
+    if (m_body.doc) {
+        m_body.pos = QPointF(x, y);
+        y += std::ceil(textDocumentHeight(m_body.doc.get())) + M::Gap;
+    } else if (m_markdown) {
+        m_markdownPos = QPointF(x, y);
+        y += std::ceil(m_markdown->height()) + M::Gap;
+    }
+    if (attachments && !attachments->isEmpty())
+        y += std::ceil(placeAttachments(*attachments, x, y, width, style)) + M::Gap;
+    m_footer.pos = QPointF(x, y);
+    y += std::ceil(textDocumentHeight(m_footer.doc.get())) + M::Gap;
     if (m_thinking.doc && thinkingExpanded && m_thinking.doc->blockCount() > 1) {
         const QTextBlock first = m_thinking.doc->findBlockByNumber(1);
         const double top = m_thinking.doc->documentLayout()->blockBoundingRect(first).top();
-        m_reasoningBar = QRectF(m_thinking.pos.x() + 2, m_thinking.pos.y() + top, 2, docHeight(m_thinking.doc.get()) - top);
+        m_reasoningBar = QRectF(m_thinking.pos.x() + 2, m_thinking.pos.y() + top, 2,
+                                textDocumentHeight(m_thinking.doc.get()) - top);
     }
-    y += PadV - Gap;
-    m_card.setHeight(static_cast<int>(y) - OuterV);
-    m_height = m_card.bottom() + 1 + OuterV;
+    y += M::PadV - M::Gap;
+    m_card.setHeight(static_cast<int>(y) - M::OuterV);
+    m_height = m_card.bottom() + 1 + M::OuterV;
 }
 
 MessageLayout::~MessageLayout() = default;
@@ -166,17 +100,17 @@ void MessageLayout::buildThinking(const StoredMessage &message, bool expanded, i
 {
     if (message.reasoning.isEmpty())
         return;
-    m_thinking.doc = newDocument(style.font);
-    m_thinking.color = style.muted;
+    m_thinking.doc = newTextDocument(style.font);
+    m_thinking.color = style.colors.muted;
     QTextCursor cursor(m_thinking.doc.get());
-    QTextCharFormat title = linkFormat(MessageAnchor::Thinking, style.muted, style.boldFont);
+    QTextCharFormat title = linkCharFormat(MessageAnchor::Thinking, style.colors.muted, style.boldFont);
     cursor.insertText(thinkingTitle(message, expanded), title);
     if (expanded) {
         QTextBlockFormat reasoningBlock;
-        reasoningBlock.setLeftMargin(12);
-        reasoningBlock.setTopMargin(4);
+        reasoningBlock.setLeftMargin(M::ReasoningIndent);
+        reasoningBlock.setTopMargin(M::ReasoningTop);
         QTextCharFormat reasoningText;
-        reasoningText.setForeground(style.muted);
+        reasoningText.setForeground(style.colors.muted);
         reasoningText.setFont(style.font);
         cursor.insertBlock(reasoningBlock, reasoningText);
         cursor.insertText(message.reasoning.trimmed(), reasoningText);
@@ -184,143 +118,51 @@ void MessageLayout::buildThinking(const StoredMessage &message, bool expanded, i
     m_thinking.doc->setTextWidth(width);
 }
 
-void MessageLayout::buildBody(const StoredMessage &message, int width, const MessageStyle &style)
+void MessageLayout::buildBody(const StoredMessage &message, int width, const MessageStyle &style,
+                              std::unique_ptr<MarkdownBody> previous)
 {
     const bool streaming = message.state == MessageState::Streaming;
     if (message.content.isEmpty() && !(streaming && message.reasoning.isEmpty()))
         return;
-    m_body.doc = newDocument(style.font);
-    m_body.color = style.text;
+    if (!message.content.isEmpty() && !m_user) {
+        m_bodyColor = style.colors.text;
+        if (previous && previous->continuesWith(message.content, width))
+            m_markdown = std::move(previous);
+        else
+            m_markdown = std::make_unique<MarkdownBody>(width, style);
+        m_markdown->setMarkdown(message.content);
+        return;
+    }
+    m_body.doc = newTextDocument(style.font);
+    m_body.color = style.colors.text;
     if (message.content.isEmpty()) {
         QTextCursor cursor(m_body.doc.get());
         QTextCharFormat waiting;
-        waiting.setForeground(style.muted);
+        waiting.setForeground(style.colors.muted);
         cursor.insertText(tr("…"), waiting);
-    } else if (m_user) {
-        m_body.doc->setPlainText(message.content);
     } else {
-        m_body.doc->setMarkdown(message.content, QTextDocument::MarkdownDialectGitHub);
-        decorateMarkdown(m_body.doc.get(), style);
+        m_body.doc->setPlainText(message.content);
     }
     m_body.doc->setTextWidth(width);
-    // The shading behind each code block, now that its lines are laid out.
-    const QAbstractTextDocumentLayout *layout = m_body.doc->documentLayout();
-    for (QTextBlock b = m_body.doc->begin(); b.isValid() && !m_code.isEmpty(); b = b.next()) {
-        if (!b.blockFormat().hasProperty(CodeGroupProperty))
-            continue;
-        QRectF &rect = m_code[b.blockFormat().intProperty(CodeGroupProperty)].rect;
-        rect = rect.isNull() ? layout->blockBoundingRect(b) : rect.united(layout->blockBoundingRect(b));
-    }
-    for (CodeBlock &code : m_code)
-        code.rect = QRectF(0, code.rect.top() - CodePad, width, code.rect.height() + 2 * CodePad);
-}
-
-void MessageLayout::decorateMarkdown(QTextDocument *doc, const MessageStyle &style)
-{
-    struct Group
-    {
-        QTextBlock first;
-        QTextBlock last;
-    };
-    QList<Group> groups;
-    QList<QPair<int, int>> inlineCode;
-    QString language;
-    for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
-        if (isCodeBlock(b)) {
-            const QString blockLanguage = b.blockFormat().stringProperty(QTextFormat::BlockCodeLanguage);
-            // The importer marks no boundary between two fences in a row: only a change of
-            // language splits them (rare in answers, and then both halves are still copied).
-            if (!groups.isEmpty() && groups.last().last.next() == b && blockLanguage == language)
-                groups.last().last = b;
-            else
-                groups.append({b, b});
-            language = blockLanguage;
-            continue;
-        }
-        for (auto it = b.begin(); !it.atEnd(); ++it) {
-            const QTextFragment fragment = it.fragment();
-            if (fragment.charFormat().fontFixedPitch())
-                inlineCode.append({fragment.position(), fragment.length()});
-        }
-    }
-
-    QTextCursor cursor(doc);
-    for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
-        const int level = b.blockFormat().headingLevel();
-        if (level == 0)
-            continue;
-        // QTextDocument sizes headings for documents (h1 at 1.7 times the text); a chat
-        // message needs less.
-        QTextCharFormat heading;
-        heading.setProperty(QTextFormat::FontSizeAdjustment, level == 1 ? 2 : level == 2 ? 1 : 0);
-        heading.setFontWeight(QFont::Bold);
-        cursor.setPosition(b.position());
-        cursor.setPosition(b.position() + b.length() - 1, QTextCursor::KeepAnchor);
-        cursor.mergeCharFormat(heading);
-        QTextBlockFormat spacing = b.blockFormat();
-        spacing.setTopMargin(b == doc->begin() ? 0 : 10);
-        spacing.setBottomMargin(4);
-        cursor.setBlockFormat(spacing);
-    }
-    QTextCharFormat shaded;
-    shaded.setBackground(style.codeBackground);
-    for (const auto &[position, length] : std::as_const(inlineCode)) {
-        cursor.setPosition(position);
-        cursor.setPosition(position + length, QTextCursor::KeepAnchor);
-        cursor.mergeCharFormat(shaded);
-    }
-
-    m_code.reserve(groups.size());
-    for (int i = 0; i < groups.size(); ++i) {
-        QStringList lines;
-        for (QTextBlock b = groups.at(i).first;; b = b.next()) {
-            lines.append(b.text());
-            QTextBlockFormat format = b.blockFormat();
-            format.setNonBreakableLines(false);
-            format.setLeftMargin(CodePad + 2);
-            format.setRightMargin(CodePad);
-            format.setProperty(CodeGroupProperty, i);
-            if (b == groups.at(i).first)
-                format.setTopMargin(CodePad + 6);
-            if (b == groups.at(i).last)
-                format.setBottomMargin(CodePad);
-            QTextCursor(b).setBlockFormat(format);
-            if (b == groups.at(i).last)
-                break;
-        }
-        m_code.append({lines.join(u'\n'), {}});
-    }
-    // Links go in after the loop above, from the last group up, so the blocks it kept stay valid.
-    for (qsizetype i = groups.size() - 1; i >= 0; --i) {
-        QTextCursor end(groups.at(i).last);
-        end.movePosition(QTextCursor::EndOfBlock);
-        QTextBlockFormat linkBlock;
-        linkBlock.setAlignment(Qt::AlignRight);
-        linkBlock.setTopMargin(3);
-        linkBlock.setBottomMargin(6);
-        const QTextCharFormat link = linkFormat(MessageAnchor::copyCode(static_cast<int>(i)), style.link, style.smallFont);
-        end.insertBlock(linkBlock, link);
-        end.insertText(tr("Copy"), link);
-    }
 }
 
 void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style)
 {
     const bool streaming = message.state == MessageState::Streaming;
-    m_footer.doc = newDocument(style.smallFont);
-    m_footer.color = style.muted;
+    m_footer.doc = newTextDocument(style.smallFont);
+    m_footer.color = style.colors.muted;
     QTextCursor cursor(m_footer.doc.get());
     if (message.state == MessageState::Error && !message.error.isEmpty()) {
         QTextCharFormat error;
-        error.setForeground(style.error);
+        error.setForeground(style.colors.error);
         error.setFont(style.font);
         cursor.insertText(message.error, error);
         QTextBlockFormat next;
-        next.setTopMargin(6);
+        next.setTopMargin(M::ErrorBottom);
         cursor.insertBlock(next);
     }
     QTextCharFormat plain;
-    plain.setForeground(style.muted);
+    plain.setForeground(style.colors.muted);
     plain.setFont(style.smallFont);
     bool first = true;
     auto separate = [&] {
@@ -330,7 +172,7 @@ void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant
     };
     auto addLink = [&](QStringView href, const QString &text) {
         separate();
-        cursor.insertText(text, linkFormat(href, style.link, style.smallFont));
+        cursor.insertText(text, linkCharFormat(href, style.colors.link, style.smallFont));
     };
     if (!streaming) {
         if (!message.content.isEmpty())
@@ -360,11 +202,11 @@ double MessageLayout::placeAttachments(const AttachmentPreview &attachments, dou
     auto place = [&](QSizeF size) {
         if (left > x && left + size.width() > x + width) {
             left = x;
-            top += rowHeight + Gap;
+            top += rowHeight + M::Gap;
             rowHeight = 0;
         }
         const QRectF rect(QPointF(left, top), size);
-        left += size.width() + Gap;
+        left += size.width() + M::Gap;
         rowHeight = std::max(rowHeight, size.height());
         return rect;
     };
@@ -378,7 +220,7 @@ double MessageLayout::placeAttachments(const AttachmentPreview &attachments, dou
     }
     if (!attachments.audio.isEmpty() && !m_thumbnails.isEmpty()) {
         left = x;
-        top += rowHeight + Gap;
+        top += rowHeight + M::Gap;
         rowHeight = 0;
     }
     const QFontMetricsF small(style.smallFont);
@@ -397,12 +239,12 @@ void MessageLayout::paintAttachments(QPainter *painter, const QRectF &exposed, c
         if (!thumbnail.rect.intersects(exposed))
             continue;
         QPainterPath rounded;
-        rounded.addRoundedRect(thumbnail.rect, 6, 6);
+        rounded.addRoundedRect(thumbnail.rect, M::ThumbnailRadius, M::ThumbnailRadius);
         painter->save();
         painter->setClipPath(rounded, Qt::IntersectClip);
         if (thumbnail.image.isNull()) {
-            painter->fillRect(thumbnail.rect, style.codeBackground);
-            painter->setPen(style.muted);
+            painter->fillRect(thumbnail.rect, style.colors.codeBackground);
+            painter->setPen(style.colors.muted);
             painter->setFont(style.smallFont);
             painter->drawText(thumbnail.rect, Qt::AlignCenter, tr("?"));
         } else {
@@ -410,27 +252,38 @@ void MessageLayout::paintAttachments(QPainter *painter, const QRectF &exposed, c
             painter->drawImage(thumbnail.rect, thumbnail.image);
         }
         painter->restore();
-        painter->setPen(QPen(style.border, 1));
+        painter->setPen(QPen(style.colors.border, 1));
         painter->setBrush(Qt::NoBrush);
-        painter->drawRoundedRect(thumbnail.rect.adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+        painter->drawRoundedRect(thumbnail.rect.adjusted(0.5, 0.5, -0.5, -0.5), M::ThumbnailRadius, M::ThumbnailRadius);
     }
     for (const Chip &chip : m_chips) {
         if (!chip.rect.intersects(exposed))
             continue;
-        painter->setPen(QPen(style.border, 1));
-        painter->setBrush(style.codeBackground);
+        painter->setPen(QPen(style.colors.border, 1));
+        painter->setBrush(style.colors.codeBackground);
         painter->drawRoundedRect(chip.rect.adjusted(0.5, 0.5, -0.5, -0.5), chip.rect.height() / 2, chip.rect.height() / 2);
         const QRectF icon(chip.rect.left() + 10, chip.rect.center().y() - 7, 12, 14);
-        drawMicrophone(painter, icon, style.muted);
-        painter->setPen(style.muted);
+        drawMicrophone(painter, icon, style.colors.muted);
+        painter->setPen(style.colors.muted);
         painter->setFont(style.smallFont);
         painter->drawText(chip.rect.adjusted(10 + 12 + 6, 0, -10, 0), Qt::AlignVCenter | Qt::AlignLeft, chip.text);
     }
 }
 
-QList<const MessageLayout::Part *> MessageLayout::parts() const
+QList<MessageLayout::DocView> MessageLayout::docs() const
 {
-    return {&m_thinking, &m_body, &m_footer};
+    QList<DocView> views;
+    if (m_thinking.doc)
+        views.append({m_thinking.doc.get(), m_thinking.pos, m_thinking.color});
+    if (m_body.doc)
+        views.append({m_body.doc.get(), m_body.pos, m_body.color});
+    if (m_markdown) {
+        for (const MarkdownBody::Chunk &chunk : m_markdown->chunks())
+            views.append({chunk.doc.get(), m_markdownPos + QPointF(0, chunk.top), m_bodyColor});
+    }
+    if (m_footer.doc)
+        views.append({m_footer.doc.get(), m_footer.pos, m_footer.color});
+    return views;
 }
 
 void MessageLayout::paint(QPainter *painter, QPointF rowTopLeft, const QRectF &exposed, const MessageStyle &style) const
@@ -439,47 +292,51 @@ void MessageLayout::paint(QPainter *painter, QPointF rowTopLeft, const QRectF &e
     painter->translate(rowTopLeft);
     painter->setRenderHint(QPainter::Antialiasing);
     QPainterPath card;
-    card.addRoundedRect(QRectF(m_card).adjusted(0.5, 0.5, -0.5, -0.5), Radius, Radius);
-    painter->setPen(m_user ? Qt::NoPen : QPen(style.border, 1));
-    painter->setBrush(m_user ? style.userCard : style.assistantCard);
+    card.addRoundedRect(QRectF(m_card).adjusted(0.5, 0.5, -0.5, -0.5), M::Radius, M::Radius);
+    painter->setPen(m_user ? Qt::NoPen : QPen(style.colors.border, 1));
+    painter->setBrush(m_user ? style.colors.userCard : style.colors.assistantCard);
     painter->drawPath(card);
 
     const QFontMetrics bold(style.boldFont);
     painter->setFont(style.boldFont);
-    painter->setPen(style.text);
+    painter->setPen(style.colors.text);
     painter->drawText(m_headerPos + QPointF(0, bold.ascent()), m_roleLabel);
     painter->setFont(style.smallFont);
-    painter->setPen(style.muted);
+    painter->setPen(style.colors.muted);
     const QFontMetrics small(style.smallFont);
     const double baseline = m_headerPos.y() + bold.ascent();
     if (!m_detail.isEmpty()) {
         const double x = m_headerPos.x() + bold.horizontalAdvance(m_roleLabel) + 8;
-        const double room = m_card.right() - PadH - x - small.horizontalAdvance(m_time) - 16;
+        const double room = m_card.right() - M::PadH - x - small.horizontalAdvance(m_time) - 16;
         painter->drawText(QPointF(x, baseline), small.elidedText(m_detail, Qt::ElideMiddle, static_cast<int>(room)));
     }
     if (!m_time.isEmpty())
-        painter->drawText(QPointF(m_card.right() + 1 - PadH - small.horizontalAdvance(m_time), baseline), m_time);
+        painter->drawText(QPointF(m_card.right() + 1 - M::PadH - small.horizontalAdvance(m_time), baseline), m_time);
 
     if (!m_reasoningBar.isNull())
-        painter->fillRect(m_reasoningBar, style.border);
+        painter->fillRect(m_reasoningBar, style.colors.border);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(style.codeBackground);
-    for (const CodeBlock &code : m_code)
-        painter->drawRoundedRect(code.rect.translated(m_body.pos), 6, 6);
+    painter->setBrush(style.colors.codeBackground);
+    if (m_markdown) {
+        for (const MarkdownBody::CodeBlock &code : m_markdown->codeBlocks()) {
+            const QRectF rect = code.rect.translated(m_markdownPos);
+            if (rect.intersects(exposed))
+                painter->drawRoundedRect(rect, M::CodeRadius, M::CodeRadius);
+        }
+    }
 
     paintAttachments(painter, exposed, style);
 
-    for (const Part *part : parts()) {
-        if (!part->doc)
-            continue;
+    for (const DocView &part : docs()) {
         QAbstractTextDocumentLayout::PaintContext context;
-        context.palette.setColor(QPalette::Text, part->color);
-        context.clip = exposed.translated(-part->pos).intersected(QRectF(0, 0, part->doc->textWidth(), docHeight(part->doc.get())));
+        context.palette.setColor(QPalette::Text, part.color);
+        context.clip = exposed.translated(-part.pos).intersected(
+                QRectF(0, 0, part.doc->textWidth(), textDocumentHeight(part.doc)));
         if (context.clip.isEmpty())
             continue;
         painter->save();
-        painter->translate(part->pos);
-        part->doc->documentLayout()->draw(painter, context);
+        painter->translate(part.pos);
+        part.doc->documentLayout()->draw(painter, context);
         painter->restore();
     }
     painter->restore();
@@ -487,22 +344,19 @@ void MessageLayout::paint(QPainter *painter, QPointF rowTopLeft, const QRectF &e
 
 QString MessageLayout::anchorAt(QPointF rowPos) const
 {
-    for (const Part *part : parts()) {
-        if (!part->doc)
-            continue;
-        const QPointF local = rowPos - part->pos;
-        if (local.x() >= 0 && local.y() >= 0 && local.x() <= part->doc->textWidth() && local.y() <= docHeight(part->doc.get()))
-            return part->doc->documentLayout()->anchorAt(local);
+    for (const DocView &part : docs()) {
+        const QPointF local = rowPos - part.pos;
+        if (local.x() >= 0 && local.y() >= 0 && local.x() <= part.doc->textWidth()
+            && local.y() <= textDocumentHeight(part.doc))
+            return part.doc->documentLayout()->anchorAt(local);
     }
     return {};
 }
 
 QRectF MessageLayout::anchorRect(QStringView href) const
 {
-    for (const Part *part : parts()) {
-        if (!part->doc)
-            continue;
-        for (QTextBlock b = part->doc->begin(); b.isValid(); b = b.next()) {
+    for (const DocView &part : docs()) {
+        for (QTextBlock b = part.doc->begin(); b.isValid(); b = b.next()) {
             for (auto it = b.begin(); !it.atEnd(); ++it) {
                 const QTextFragment fragment = it.fragment();
                 if (fragment.charFormat().anchorHref() != href)
@@ -514,7 +368,7 @@ QRectF MessageLayout::anchorRect(QStringView href) const
                     return {};
                 const double x1 = line.cursorToX(start);
                 const double x2 = line.cursorToX(std::min(start + fragment.length(), line.textStart() + line.textLength()));
-                return QRectF(x1, line.y(), x2 - x1, line.height()).translated(layout->position() + part->pos);
+                return QRectF(x1, line.y(), x2 - x1, line.height()).translated(layout->position() + part.pos);
             }
         }
     }
@@ -563,17 +417,50 @@ QStringList MessageLayout::audioChipTexts() const
 
 int MessageLayout::codeBlockCount() const
 {
-    return static_cast<int>(m_code.size());
+    return m_markdown ? static_cast<int>(m_markdown->codeBlocks().size()) : 0;
 }
 
 QString MessageLayout::codeBlockText(int block) const
 {
-    return block >= 0 && block < m_code.size() ? m_code.at(block).text : QString();
+    if (!m_markdown || block < 0 || block >= m_markdown->codeBlocks().size())
+        return {};
+    return m_markdown->codeBlocks().at(block).text;
 }
 
-const QTextDocument *MessageLayout::body() const
+QList<const QTextDocument *> MessageLayout::bodyDocuments() const
 {
-    return m_body.doc.get();
+    QList<const QTextDocument *> documents;
+    if (m_body.doc)
+        documents.append(m_body.doc.get());
+    if (m_markdown) {
+        for (const MarkdownBody::Chunk &chunk : m_markdown->chunks())
+            documents.append(chunk.doc.get());
+    }
+    return documents;
+}
+
+QString MessageLayout::bodyText() const
+{
+    if (m_markdown)
+        return m_markdown->plainText();
+    return m_body.doc ? m_body.doc->toPlainText() : QString();
+}
+
+double MessageLayout::bodyHeight() const
+{
+    if (m_markdown)
+        return m_markdown->height();
+    return m_body.doc ? textDocumentHeight(m_body.doc.get()) : 0;
+}
+
+const MarkdownBody *MessageLayout::markdown() const
+{
+    return m_markdown.get();
+}
+
+std::unique_ptr<MarkdownBody> MessageLayout::takeMarkdown()
+{
+    return std::move(m_markdown);
 }
 
 const QTextDocument *MessageLayout::thinking() const
@@ -589,7 +476,7 @@ const QTextDocument *MessageLayout::footer() const
 int MessageLayout::estimateHeight(const StoredMessage &message, bool thinkingExpanded, int rowWidth,
                                   const MessageStyle &style)
 {
-    const int width = cardRect(rowWidth, 0).width() - 2 * PadH;
+    const int width = M::contentWidth(rowWidth);
     const int perLine = std::max(8, width / style.averageCharWidth);
     auto lines = [perLine](const QString &text) {
         int count = 0;
@@ -597,27 +484,26 @@ int MessageLayout::estimateHeight(const StoredMessage &message, bool thinkingExp
             count += 1 + static_cast<int>(line.size()) / perLine;
         return count;
     };
-    int h = OuterV + PadV + style.boldHeight + Gap;
+    int h = M::contentTop(style.boldHeight);
     if (!message.reasoning.isEmpty())
-        h += style.lineSpacing + Gap + (thinkingExpanded ? lines(message.reasoning) * style.lineSpacing + 4 : 0);
+        h += style.lineSpacing + M::Gap
+                + (thinkingExpanded ? lines(message.reasoning) * style.lineSpacing + M::ReasoningTop : 0);
     if (!message.content.isEmpty()) {
         const int fences = static_cast<int>(message.content.count(QStringLiteral("```"))) / 2;
-        h += lines(message.content) * style.lineSpacing + fences * (2 * CodePad + 6 + style.smallLineSpacing + 9) + Gap;
+        h += lines(message.content) * style.lineSpacing + fences * M::codeBlockExtra(style.smallLineSpacing) + M::Gap;
     }
     if (message.state == MessageState::Error)
-        h += lines(message.error) * style.lineSpacing + 6;
+        h += lines(message.error) * style.lineSpacing + M::ErrorBottom;
     // Reading the attachments would mean decoding them: one row of thumbnails is the guess.
     if (!message.attachments.isEmpty())
-        h += AttachmentPreview::MaxHeight + Gap;
-    h += style.smallLineSpacing + PadV + OuterV;
+        h += AttachmentPreview::MaxHeight + M::Gap;
+    h += style.smallLineSpacing + M::Gap + M::bottomAfterGap();
     return h;
 }
 
 QRect MessageLayout::cardRect(int rowWidth, int rowHeight)
 {
-    const int width = std::max(MinCardWidth, std::min(MaxCardWidth, rowWidth - 2 * OuterH));
-    const int x = std::max(0, (rowWidth - width) / 2);
-    return QRect(x, OuterV, width, std::max(0, rowHeight - 2 * OuterV));
+    return M::cardRect(rowWidth, rowHeight);
 }
 
 QString MessageLayout::roleLabel(const StoredMessage &message)

@@ -1,7 +1,10 @@
 #pragma once
 
 #include "attachmentpreview.h"
+#include "cardmetrics.h"
 #include "chat/chatrecords.h"
+#include "markdownbody.h"
+#include "palette.h"
 
 #include <QColor>
 #include <QCoreApplication>
@@ -18,65 +21,26 @@ class QTextDocument;
 
 namespace Llamadesk
 {
-// The hrefs of the links a message card draws itself. Any other href is a link in the
-// message's markdown.
-namespace MessageAnchor
-{
-inline constexpr QStringView Thinking = u"llamadesk:thinking";
-inline constexpr QStringView Copy = u"llamadesk:copy";
-inline constexpr QStringView Edit = u"llamadesk:edit";
-inline constexpr QStringView Regenerate = u"llamadesk:regenerate";
-inline constexpr QStringView CopyCodePrefix = u"llamadesk:copy-code/";
-QString copyCode(int block);
-} // namespace MessageAnchor
-
-// Fonts and colours of the cards, derived once from the view's palette and font, so that a
-// dark theme gets dark cards.
-struct MessageStyle
-{
-    QFont font;
-    QFont boldFont;
-    QFont smallFont;
-    QColor text;
-    QColor muted;
-    QColor link;
-    QColor error;
-    QColor userCard;
-    QColor assistantCard;
-    QColor border;
-    QColor codeBackground;
-    int lineSpacing = 0;
-    int smallLineSpacing = 0;
-    int boldHeight = 0;
-    int averageCharWidth = 0;
-
-    static MessageStyle from(const QPalette &palette, const QFont &font);
-};
-
 // One message laid out as a card at one width: the "Thinking" section, the content (markdown
 // for the assistant, plain text for the user, whose line breaks matter), the attachments
 // (thumbnails in rows that wrap, a chip per recording) and a footer with the statistics and
 // the action links. Building it is the expensive part (markdown parse and text
-// layout); painting and hit-testing it are cheap, which is why delegates cache it.
+// layout); painting and hit-testing it are cheap, which is why delegates cache it. The
+// measures are CardMetrics', the colours the style's TranscriptPalette. An answer's markdown is
+// a MarkdownBody, which the next revision of a streaming answer takes over (only the text after
+// its last finished block is parsed again).
 class MessageLayout final
 {
     Q_DECLARE_TR_FUNCTIONS(MessageLayout)
     Q_DISABLE_COPY_MOVE(MessageLayout)
 
 public:
-    static constexpr int OuterH = 16;
-    static constexpr int OuterV = 6;
-    static constexpr int PadH = 16;
-    static constexpr int PadV = 12;
-    static constexpr int Gap = 8;
-    static constexpr int CodePad = 8;
-    static constexpr int Radius = 10;
-    static constexpr int MaxCardWidth = 860;
-    static constexpr int MinCardWidth = 160;
-
     // attachments: the message's, decoded (nullptr: none shown); only read while constructing.
+    // previous: the markdown of an earlier revision of this message, taken over where the new
+    // content goes on from it at the same width (a streaming answer), else dropped.
     MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
-                  const MessageStyle &style, const AttachmentPreview *attachments = nullptr);
+                  const MessageStyle &style, const AttachmentPreview *attachments = nullptr,
+                  std::unique_ptr<MarkdownBody> previous = {});
     ~MessageLayout();
 
     // The whole row, margins included.
@@ -102,8 +66,17 @@ public:
 
     int codeBlockCount() const;
     QString codeBlockText(int block) const;
-    // The rendered content; nullptr when the message has none yet.
-    const QTextDocument *body() const;
+    // The rendered content, in order: the user's text (or the placeholder of an answer that
+    // has none yet) is one document, an answer's markdown one per chunk; empty without content.
+    QList<const QTextDocument *> bodyDocuments() const;
+    // The content as shown, blocks separated by line breaks; its height in the card.
+    QString bodyText() const;
+    double bodyHeight() const;
+    // An answer's markdown; nullptr for plain text.
+    const MarkdownBody *markdown() const;
+    // For the next revision of the same message (see the constructor); the layout keeps
+    // painting nothing of its content afterwards.
+    std::unique_ptr<MarkdownBody> takeMarkdown();
     const QTextDocument *thinking() const;
     const QTextDocument *footer() const;
 
@@ -127,10 +100,12 @@ private:
         QPointF pos;
         QColor color;
     };
-    struct CodeBlock
+    // A document of the card where it is drawn, in row coordinates.
+    struct DocView
     {
-        QString text;
-        QRectF rect; // in body coordinates
+        const QTextDocument *doc = nullptr;
+        QPointF pos;
+        QColor color;
     };
     struct Thumbnail
     {
@@ -146,15 +121,14 @@ private:
     };
 
     void buildThinking(const StoredMessage &message, bool expanded, int width, const MessageStyle &style);
-    void buildBody(const StoredMessage &message, int width, const MessageStyle &style);
+    void buildBody(const StoredMessage &message, int width, const MessageStyle &style,
+                   std::unique_ptr<MarkdownBody> previous);
     void buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style);
-    // Shades code blocks, adds a Copy link under each and remembers their text.
-    void decorateMarkdown(QTextDocument *doc, const MessageStyle &style);
     // Places the thumbnails and chips from (x, y) in rows of that width; returns their height.
     double placeAttachments(const AttachmentPreview &attachments, double x, double y, int width,
                             const MessageStyle &style);
     void paintAttachments(QPainter *painter, const QRectF &exposed, const MessageStyle &style) const;
-    QList<const Part *> parts() const;
+    QList<DocView> docs() const;
 
     QString m_roleLabel;
     QString m_detail; // model name
@@ -165,9 +139,11 @@ private:
     QPointF m_headerPos;
     Part m_thinking;
     QRectF m_reasoningBar; // the rule beside expanded reasoning, row coordinates
-    Part m_body;
+    Part m_body; // plain text, or the placeholder
+    std::unique_ptr<MarkdownBody> m_markdown;
+    QPointF m_markdownPos;
+    QColor m_bodyColor;
     Part m_footer;
-    QList<CodeBlock> m_code;
     QList<Thumbnail> m_thumbnails;
     QList<Chip> m_chips;
 };
