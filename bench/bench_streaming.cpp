@@ -248,7 +248,7 @@ int main(int argc, char **argv)
                 paced.loop.longestGapMs, idle.longestGapMs);
     const double streamingShare = 100.0 * paced.loop.cpuMs / std::max(paced.loop.wallMs, 1.0);
     const double idleShare = 100.0 * idle.cpuMs / std::max(idle.wallMs, 1.0);
-    std::printf("GUI thread CPU while streaming: %.1f%% of a core; idle window, same run: %.1f%% (mostly the 1 ms "
+    std::printf("GUI thread CPU while streaming: %.1f%% of a core; idle window, same run: %.1f%% (mostly the "
                 "timer that measures the stalls)\n",
                 streamingShare, idleShare);
     std::printf("GUI thread CPU the streaming costs (streaming less idle): %.1f%% of a core (target < 5%%)\n",

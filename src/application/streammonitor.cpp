@@ -12,7 +12,7 @@ StreamMonitor::StreamMonitor(QObject *parent)
     : QObject(parent)
 {
     m_tick.setTimerType(Qt::PreciseTimer);
-    m_tick.setInterval(1);
+    m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         const qint64 now = m_wall.nsecsElapsed();
         m_longestGapMs = std::max(m_longestGapMs, static_cast<double>(now - m_lastTickNs) / 1e6);

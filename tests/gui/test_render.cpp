@@ -6,7 +6,10 @@
 #include "markdownbody.h"
 #include "messagelayout.h"
 
+#include "testsupport.h"
+
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
 #include <QTextBlock>
 #include <QTextDocument>
@@ -215,4 +218,52 @@ TEST(MessageLayoutRender, TheNextRevisionOfAStreamingAnswerTakesTheMarkdownOver)
     const MessageLayout done(answer, false, true, 800, s);
     EXPECT_NEAR(MessageLayout::estimateHeight(answer, false, 800, s), done.height(), 2 * s.lineSpacing);
     EXPECT_EQ(done.cardRect(), CardMetrics::cardRect(800, done.height()));
+}
+
+TEST(MarkdownBody, AFinishedChunkIsPaintedFromItsImageExactlyAsItWasDrawn)
+{
+    // The same chunk drawn directly (it is the tail of the first body) and from its image (the
+    // second body goes on past it): the same pixels.
+    const MessageStyle s = style();
+    const QString text = Answer.left(Answer.indexOf(u"| Name")); // up to the table, code included
+    MarkdownBody drawn(600, s);
+    drawn.setMarkdown(text + u"Tail being written");
+    MarkdownBody cached(600, s);
+    cached.setMarkdown(text + u"Tail being written.\n\nAnd more.");
+    ASSERT_GT(cached.chunks().size(), drawn.chunks().size() - 1);
+    const auto render = [&](const MarkdownBody &body) {
+        QImage image(640, static_cast<int>(body.height()) + 40, QImage::Format_ARGB32_Premultiplied);
+        image.fill(s.colors.assistantCard);
+        QPainter painter(&image);
+        body.paint(&painter, QPointF(20, 20), QRectF(image.rect()));
+        return image;
+    };
+    const QImage direct = render(drawn);
+    const QImage blitted = render(cached);
+    EXPECT_EQ(drawn.cachedImages(), static_cast<int>(drawn.chunks().size()) - 1) << "the tail is drawn directly";
+    EXPECT_EQ(cached.cachedImages(), static_cast<int>(cached.chunks().size()) - 1);
+    // Compared up to the end of the tail of the first body (the rest differs: its text goes on).
+    const MarkdownBody::Chunk &tail = drawn.chunks().back();
+    const int bottom = 20 + static_cast<int>(tail.top + 1);
+    EXPECT_EQ(direct.copy(0, 0, 640, bottom), blitted.copy(0, 0, 640, bottom));
+    const QString artifacts = TestSupport::artifactsDir();
+    blitted.save(artifacts + QStringLiteral("/render-chunks-from-images.png"));
+}
+
+TEST(MarkdownBody, ImagesFarFromTheScreenAreDropped)
+{
+    const QString paragraph = QStringLiteral("Words flow like a river into the sea and back again. ").repeated(4);
+    QString text;
+    for (int i = 0; i < 200; ++i)
+        text += paragraph + u"\n\n";
+    text += u"The end.";
+    MarkdownBody body(600, style());
+    body.setMarkdown(text);
+    QImage screen(640, 400, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&screen);
+    for (double y = 0; y < body.height(); y += 400)
+        body.paint(&painter, QPointF(0, -y), QRectF(screen.rect()));
+    // What shows and a screen above and below it, not the 200 paragraphs scrolled past.
+    EXPECT_GT(body.cachedImages(), 0);
+    EXPECT_LT(body.cachedImages(), 40);
 }

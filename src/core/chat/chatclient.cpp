@@ -30,6 +30,9 @@ struct ChatClient::Pending
     std::optional<ChatError::Kind> abortedBecause; // set before we abort the reply ourselves
     QString tooLarge; // with abortedBecause ResponseTooLarge: the sentence that says which limit
     QTimer *timer = nullptr;
+    // A stream is read at most once per StreamReadInterval (see send()); set while a read waits.
+    QTimer *readPace = nullptr;
+    bool readWaiting = false;
 };
 
 namespace
@@ -45,6 +48,16 @@ constexpr qsizetype MaxBodyBytes = 32 * 1024 * 1024;
 constexpr qsizetype MaxAnswerChars = 16 * 1024 * 1024;
 
 constexpr qsizetype Mebi = 1024 * 1024;
+
+// A streamed answer is read at most this often. llama-server writes every token on its own
+// (1,500 writes a second for a small model): read one by one, each woke QNetworkAccessManager's
+// HTTP thread and then the GUI thread, and the wake-ups cost more than the text. With a read
+// buffer on the reply, the HTTP thread leaves what arrives in the socket until the reply's
+// data is read, so a paced read takes everything since the last one in one go. The first
+// piece is read at once (the time to the first token is not delayed), the rest at most 16 ms
+// late: a frame.
+constexpr std::chrono::milliseconds StreamReadInterval{16};
+constexpr qint64 StreamReadBufferBytes = 64 * 1024;
 
 QString tr(const char *text)
 {
@@ -162,8 +175,13 @@ bool ChatClient::send(const QString &key, const ChatRequest &request)
     pending->stream = request.stream;
     pending->timer = new QTimer(this);
     pending->timer->setSingleShot(true);
+    pending->readPace = new QTimer(this);
+    pending->readPace->setSingleShot(true);
+    pending->readPace->setInterval(StreamReadInterval);
     pending->sinceSend.start();
     QNetworkReply *reply = m_network->post(httpRequest, request.toJson());
+    if (request.stream)
+        reply->setReadBufferSize(StreamReadBufferBytes);
     pending->reply = reply;
     m_pending.insert(key, pending);
 
@@ -183,8 +201,28 @@ bool ChatClient::send(const QString &key, const ChatRequest &request)
         pending->timer->start(m_idleTimeout);
     });
     connect(reply, &QNetworkReply::readyRead, this, [this, key] {
-        if (Pending *p = m_pending.value(key))
+        Pending *p = m_pending.value(key);
+        if (!p)
+            return;
+        if (!p->stream) {
             consume(key, *p);
+            return;
+        }
+        if (p->readPace->isActive()) {
+            p->readWaiting = true;
+            return;
+        }
+        consume(key, *p); // p may be gone now (a limit was passed)
+        if ((p = m_pending.value(key)))
+            p->readPace->start();
+    });
+    connect(pending->readPace, &QTimer::timeout, this, [this, key] {
+        Pending *p = m_pending.value(key);
+        if (!p || !std::exchange(p->readWaiting, false))
+            return;
+        consume(key, *p);
+        if ((p = m_pending.value(key)))
+            p->readPace->start();
     });
     connect(reply, &QNetworkReply::finished, this, [this, key] {
         Pending *p = m_pending.value(key);
@@ -194,6 +232,7 @@ bool ChatClient::send(const QString &key, const ChatRequest &request)
         m_pending.remove(key);
         const std::unique_ptr<Pending> owner(p);
         p->timer->deleteLater();
+        p->readPace->deleteLater();
         QNetworkReply *r = p->reply;
         r->deleteLater();
         const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

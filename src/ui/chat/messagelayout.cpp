@@ -317,28 +317,31 @@ void MessageLayout::paint(QPainter *painter, QPointF rowTopLeft, const QRectF &e
         painter->fillRect(m_reasoningBar, style.colors.border);
     painter->setPen(Qt::NoPen);
     painter->setBrush(style.colors.codeBackground);
-    if (m_markdown) {
-        for (const MarkdownBody::CodeBlock &code : m_markdown->codeBlocks()) {
-            const QRectF rect = code.rect.translated(m_markdownPos);
-            if (rect.intersects(exposed))
-                painter->drawRoundedRect(rect, M::CodeRadius, M::CodeRadius);
-        }
-    }
 
     paintAttachments(painter, exposed, style);
 
-    for (const DocView &part : docs()) {
-        QAbstractTextDocumentLayout::PaintContext context;
-        context.palette.setColor(QPalette::Text, part.color);
-        context.clip = exposed.translated(-part.pos).intersected(
-                QRectF(0, 0, part.doc->textWidth(), textDocumentHeight(part.doc)));
-        if (context.clip.isEmpty())
+    if (m_markdown)
+        m_markdown->paint(painter, m_markdownPos, exposed);
+    for (const Part *part : {&m_thinking, &m_body, &m_footer}) {
+        if (!part->doc)
             continue;
-        painter->save();
-        painter->translate(part.pos);
-        part.doc->documentLayout()->draw(painter, context);
-        painter->restore();
+        const DocView view{part->doc.get(), part->pos, part->color};
+        paintDoc(painter, view, exposed);
     }
+    painter->restore();
+}
+
+void MessageLayout::paintDoc(QPainter *painter, const DocView &part, const QRectF &exposed)
+{
+    QAbstractTextDocumentLayout::PaintContext context;
+    context.palette.setColor(QPalette::Text, part.color);
+    context.clip = exposed.translated(-part.pos).intersected(
+            QRectF(0, 0, part.doc->textWidth(), textDocumentHeight(part.doc)));
+    if (context.clip.isEmpty())
+        return;
+    painter->save();
+    painter->translate(part.pos);
+    part.doc->documentLayout()->draw(painter, context);
     painter->restore();
 }
 

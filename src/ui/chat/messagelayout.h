@@ -129,6 +129,7 @@ private:
                             const MessageStyle &style);
     void paintAttachments(QPainter *painter, const QRectF &exposed, const MessageStyle &style) const;
     QList<DocView> docs() const;
+    static void paintDoc(QPainter *painter, const DocView &part, const QRectF &exposed);
 
     QString m_roleLabel;
     QString m_detail; // model name

@@ -5,6 +5,8 @@
 #include "textdocuments.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QPainter>
+#include <QPalette>
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
@@ -209,6 +211,81 @@ QStringList MarkdownBody::decorate(QTextDocument *doc, int firstCodeBlock, bool 
         end.insertText(tr("Copy"), link);
     }
     return texts;
+}
+
+bool MarkdownBody::isTail(const Chunk &chunk) const
+{
+    return m_hasTail && !m_chunks.empty() && &chunk == &m_chunks.back();
+}
+
+void MarkdownBody::paintChunk(QPainter *painter, const Chunk &chunk, QPointF origin, const QRectF &clip) const
+{
+    QAbstractTextDocumentLayout::PaintContext context;
+    context.palette.setColor(QPalette::Text, m_style.colors.text);
+    context.clip = clip;
+    painter->save();
+    painter->translate(origin);
+    chunk.doc->documentLayout()->draw(painter, context);
+    painter->restore();
+}
+
+void MarkdownBody::paint(QPainter *painter, QPointF topLeft, const QRectF &exposed) const
+{
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    // Images are kept for what shows and a screen's height around it.
+    const QRectF keep = exposed.adjusted(0, -exposed.height(), 0, exposed.height());
+    qsizetype code = 0;
+    for (const Chunk &chunk : m_chunks) {
+        // The chunk with its code shading, which reaches past the first and last line.
+        QRectF lines(0, chunk.top, m_width, textDocumentHeight(chunk.doc.get()));
+        for (qsizetype i = code; i < code + chunk.codeBlocks; ++i)
+            lines = lines.united(m_code.at(i).rect);
+        // Whole pixels, so that the image lands on the grid the text would be drawn on.
+        const QRectF area(lines.toAlignedRect());
+        const QList<CodeBlock> shading = m_code.mid(code, chunk.codeBlocks);
+        code += chunk.codeBlocks;
+        const QRectF onScreen = area.translated(topLeft);
+        if (!onScreen.intersects(exposed)) {
+            if (!onScreen.intersects(keep))
+                chunk.image = QImage();
+            continue;
+        }
+        if (isTail(chunk)) {
+            // Parsed again at the next revision: drawn directly.
+            painter->save();
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(m_style.colors.codeBackground);
+            for (const CodeBlock &block : shading)
+                painter->drawRoundedRect(block.rect.translated(topLeft), CardMetrics::CodeRadius, CardMetrics::CodeRadius);
+            painter->restore();
+            paintChunk(painter, chunk, topLeft + QPointF(0, chunk.top),
+                       exposed.translated(-topLeft - QPointF(0, chunk.top)));
+            continue;
+        }
+        if (chunk.image.isNull() || !qFuzzyCompare(chunk.image.devicePixelRatio(), dpr) || chunk.imageRect != area) {
+            const QRect pixels = area.toAlignedRect();
+            chunk.imageRect = area;
+            // Opaque (the card's colour under the text): drawn as a copy of pixels, no blending.
+            chunk.image = QImage((QSizeF(pixels.size()) * dpr).toSize(), QImage::Format_RGB32);
+            chunk.image.setDevicePixelRatio(dpr);
+            chunk.image.fill(m_style.colors.assistantCard);
+            QPainter image(&chunk.image);
+            image.setRenderHint(QPainter::Antialiasing);
+            image.translate(-area.topLeft());
+            image.setPen(Qt::NoPen);
+            image.setBrush(m_style.colors.codeBackground);
+            for (const CodeBlock &block : shading)
+                image.drawRoundedRect(block.rect, CardMetrics::CodeRadius, CardMetrics::CodeRadius);
+            paintChunk(&image, chunk, QPointF(0, chunk.top), QRectF());
+        }
+        painter->drawImage(onScreen.topLeft(), chunk.image);
+    }
+}
+
+int MarkdownBody::cachedImages() const
+{
+    return static_cast<int>(std::count_if(m_chunks.begin(), m_chunks.end(),
+                                          [](const Chunk &chunk) { return !chunk.image.isNull(); }));
 }
 
 int MarkdownBody::width() const

@@ -3,6 +3,7 @@
 #include "palette.h"
 
 #include <QCoreApplication>
+#include <QImage>
 #include <QList>
 #include <QRectF>
 #include <QString>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+class QPainter;
 class QTextDocument;
 
 namespace Llamadesk
@@ -49,6 +51,11 @@ public:
         double top = 0;      // in body coordinates
         qsizetype end = 0;   // where its markdown ends in the text
         int codeBlocks = 0;  // how many of the body's code blocks are in it
+        // A finished chunk painted once into an image (with its code shading, on the card's
+        // colour), so that a frame of a streaming answer blits the text above the tail instead
+        // of drawing every glyph again. Dropped when far from the screen.
+        mutable QImage image;
+        mutable QRectF imageRect; // body coordinates
     };
     struct CodeBlock
     {
@@ -68,6 +75,11 @@ public:
     double height() const;
     const std::vector<Chunk> &chunks() const;
     const QList<CodeBlock> &codeBlocks() const;
+    // Paints the code shading and the text at topLeft (the body's origin in the painter's
+    // coordinates); exposed is what shows, in the same coordinates.
+    void paint(QPainter *painter, QPointF topLeft, const QRectF &exposed) const;
+    // How many chunks hold a painted image now, for tests and measurements.
+    int cachedImages() const;
     // The text as shown, blocks separated by a line break (as QTextDocument::toPlainText()).
     QString plainText() const;
     // Characters given to the markdown parser so far, for tests and measurements.
@@ -81,6 +93,8 @@ private:
     // of its code blocks.
     QStringList decorate(QTextDocument *doc, int firstCodeBlock, bool firstChunk);
     void dropTail();
+    bool isTail(const Chunk &chunk) const;
+    void paintChunk(QPainter *painter, const Chunk &chunk, QPointF origin, const QRectF &clip) const;
 
     int m_width;
     MessageStyle m_style;
