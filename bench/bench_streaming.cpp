@@ -18,6 +18,9 @@
 #include "streammonitor.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -32,6 +35,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+
+#include <unistd.h>
 #include <vector>
 
 using namespace Llamadesk;
@@ -160,6 +166,28 @@ double throughPlainClient(App &app, int maxTokens)
     return last.hasMatch() ? last.captured(1).toDouble() : 0;
 }
 
+// CPU time (ms) of this process's threads by name, from /proc/self/task/*/stat (utime + stime).
+std::map<QString, double> threadCpuByName()
+{
+    std::map<QString, double> byName;
+    const double tick = 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    for (const QFileInfo &task : QDir(QStringLiteral("/proc/self/task")).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile stat(task.filePath() + QStringLiteral("/stat"));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QString line = QString::fromLatin1(stat.readAll());
+        const qsizetype open = line.indexOf(u'(');
+        const qsizetype close = line.lastIndexOf(u')');
+        if (open < 0 || close < open)
+            continue;
+        const QString name = line.mid(open + 1, close - open - 1);
+        const QStringList fields = line.mid(close + 2).split(u' ');
+        if (fields.size() > 12)
+            byName[name] += (fields.at(11).toDouble() + fields.at(12).toDouble()) * tick;
+    }
+    return byName;
+}
+
 double mean(const std::vector<double> &values, std::size_t from, std::size_t to)
 {
     to = std::min(to, values.size());
@@ -229,7 +257,9 @@ int main(int argc, char **argv)
     idleMonitor.start();
     runLoopFor(1500);
     const StreamMonitor::Figures idle = idleMonitor.finish();
+    const std::map<QString, double> threadsBefore = threadCpuByName();
     const AnswerFigures paced = answerThroughApp(app);
+    const std::map<QString, double> threadsAfter = threadCpuByName();
     const std::vector<double> &perK = paced.cpuPerThousand;
     const double first = perK.empty() ? 0 : perK.front();
     const double last = perK.empty() ? 0 : perK.back();
@@ -253,6 +283,13 @@ int main(int argc, char **argv)
                 streamingShare, idleShare);
     std::printf("GUI thread CPU the streaming costs (streaming less idle): %.1f%% of a core (target < 5%%)\n",
                 streamingShare - idleShare);
+    std::printf("the app's other threads while streaming (CPU, %% of a core):");
+    for (const auto &[name, ms] : threadsAfter) {
+        const double before = threadsBefore.count(name) ? threadsBefore.at(name) : 0;
+        if (name != QCoreApplication::applicationName().left(15) && ms - before > 0)
+            std::printf(" %s %.1f%%;", qPrintable(name), 100.0 * (ms - before) / std::max(paced.loop.wallMs, 1.0));
+    }
+    std::printf("\n");
 
     // 2. CPU-bound: plain client, app, plain client, against the same server process.
     if (args.contains(QStringLiteral("--paced-only"))) {
