@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace
@@ -130,17 +131,22 @@ PictureFigures openConversation(Llamadesk::TranscriptView &view, PaintWatcher &w
 {
     QTemporaryDir dir;
     Llamadesk::ChatStore store(dir.filePath(QStringLiteral("chats.sqlite")));
-    store.open();
-    const qint64 id = store.createConversation(QStringLiteral("Screens"));
+    const qint64 id = store.open() ? store.createConversation(QStringLiteral("Screens")).valueOr(0) : 0;
+    if (id == 0) {
+        std::fprintf(stderr, "bench_transcript: the chat store could not be used\n");
+        std::exit(1);
+    }
     for (int i = 0; i < 20; ++i) {
         Llamadesk::StoredMessage question = message(0, true, QStringLiteral("What is on this screen? %1").arg(i));
         question.conversationId = id;
         if (!pictures.isEmpty())
             question.attachments = Llamadesk::attachmentsToJson({pictures.at(i % pictures.size())});
-        store.addMessage(question);
         Llamadesk::StoredMessage answer = message(0, false, QStringLiteral("A window with some text and a photo."));
         answer.conversationId = id;
-        store.addMessage(answer);
+        if (!store.addMessage(question) || !store.addMessage(answer)) {
+            std::fprintf(stderr, "bench_transcript: a message could not be stored\n");
+            std::exit(1);
+        }
     }
     PictureFigures figures;
     QElapsedTimer clock;

@@ -68,12 +68,12 @@ App::App(AppOptions options)
     m_serverKey.holdStartsUntilReady(m_supervisor);
 
     m_startupProblems = m_settings.loadWarnings();
-    if (!m_store.open())
+    if (const StoreStatus opened = m_store.open(); !opened)
         m_startupProblems.append(
-            QCoreApplication::translate("App", "Conversations cannot be saved: %1").arg(m_store.lastError()));
+            QCoreApplication::translate("App", "Conversations cannot be saved: %1").arg(opened.message()));
     else if (!m_store.openNotice().isEmpty())
         m_startupProblems.append(m_store.openNotice());
-    if (const int interrupted = m_store.recoverInterrupted(); interrupted > 0)
+    if (const int interrupted = m_store.recoverInterrupted().valueOr(0); interrupted > 0)
         spdlog::info("{} answer(s) were cut off when Llamadesk last stopped; marked as interrupted", interrupted);
     // The whole file is checked off the GUI thread, after the window shows; damage is reported
     // and the file is moved aside at the next start (nothing deleted).

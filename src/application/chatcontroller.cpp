@@ -194,15 +194,20 @@ void ChatController::openMostRecent()
 
 bool ChatController::rename(qint64 id, const QString &title)
 {
-    return m_store.renameConversation(id, title);
+    const StoreStatus renamed = m_store.renameConversation(id, title);
+    if (!renamed)
+        Q_EMIT notice({Notice::Level::Error, tr("Could not rename the conversation: %1").arg(renamed.message())});
+    return renamed.ok();
 }
 
 void ChatController::setSystemPrompt(const QString &text)
 {
     const qint64 id = m_session.currentConversation();
     const auto conversation = m_store.conversation(id);
-    if (conversation && conversation->systemPrompt != text)
-        m_store.setSystemPrompt(id, text);
+    if (!conversation || conversation->systemPrompt == text)
+        return;
+    if (const StoreStatus saved = m_store.setSystemPrompt(id, text); !saved)
+        Q_EMIT notice({Notice::Level::Error, tr("Could not save the system prompt: %1").arg(saved.message())});
 }
 
 void ChatController::requestDelete(qint64 id)
@@ -214,7 +219,10 @@ void ChatController::requestDelete(qint64 id)
     m_pendingDeletes.insert(id, timer);
     connect(timer, &QTimer::timeout, this, [this, id] {
         delete m_pendingDeletes.take(id);
-        m_store.deleteConversation(id);
+        if (const StoreStatus deleted = m_store.deleteConversation(id); !deleted) {
+            Q_EMIT notice({Notice::Level::Error, tr("Could not delete the conversation: %1").arg(deleted.message())});
+            Q_EMIT conversationsChanged(); // it is back in the list
+        }
     });
     timer->start(UndoDeleteMs);
     if (m_session.currentConversation() == id)
@@ -237,8 +245,11 @@ bool ChatController::undoDelete(qint64 id)
 
 void ChatController::commitPendingDeletes()
 {
-    for (auto it = m_pendingDeletes.cbegin(); it != m_pendingDeletes.cend(); ++it)
-        m_store.deleteConversation(it.key());
+    // The app is closing: a failure can only be logged (the store has).
+    for (auto it = m_pendingDeletes.cbegin(); it != m_pendingDeletes.cend(); ++it) {
+        const StoreStatus deleted = m_store.deleteConversation(it.key());
+        Q_UNUSED(deleted)
+    }
     qDeleteAll(m_pendingDeletes);
     m_pendingDeletes.clear();
 }

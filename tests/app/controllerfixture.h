@@ -4,6 +4,7 @@
 // top of them, against the fake llama-server (or LLAMADESK_LLAMA_SERVER's real one). What the
 // widgets would show is what the controllers emit: notices with actions, reasons, availability.
 #include "chat/chatclient.h"
+#include "storeassert.h"
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
 #include "chatcontroller.h"
@@ -37,7 +38,7 @@ protected:
         ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 8));
         m_supervisor = std::make_unique<ServerSupervisor>(nullptr, fastOptions());
         m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open()) << m_store->lastError().toStdString();
+        ASSERT_TRUE(stored(m_store->open()));
         m_client = std::make_unique<ChatClient>();
         m_session = std::make_unique<ChatSession>(*m_store, *m_client, *m_settings);
         m_server = std::make_unique<ServerController>(*m_settings, *m_supervisor, *m_client);

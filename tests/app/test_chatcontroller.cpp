@@ -201,3 +201,14 @@ TEST_F(ChatControllerTest, AtDebugLevelEachAnswerLogsItsTokensGuiThreadCpuAndLon
     EXPECT_EQ(match.captured(1).toLongLong(), last.id);
     EXPECT_EQ(match.captured(2).toInt(), last.predictedTokens);
 }
+
+// The store's failures arrive as values: the controller turns them into notices with its sentence.
+TEST_F(ChatControllerTest, ARenameTheStoreRefusesIsANoticeThatSaysWhy)
+{
+    QSignalSpy notices(m_chat.get(), &ChatController::notice);
+    EXPECT_FALSE(m_chat->rename(999, QStringLiteral("Nowhere")));
+    ASSERT_EQ(notices.count(), 1);
+    const Notice notice = notices.at(0).at(0).value<Notice>();
+    EXPECT_EQ(notice.level, Notice::Level::Error);
+    EXPECT_EQ(notice.text, QStringLiteral("Could not rename the conversation: There is no conversation 999 to rename."));
+}

@@ -38,19 +38,25 @@ int main(int argc, char **argv)
     const bool step = args.at(3) == u"step";
 
     Llamadesk::ChatStore store(args.at(1));
-    if (!store.open()) {
-        std::fprintf(stderr, "open failed: %s\n", qPrintable(store.lastError()));
+    if (const Llamadesk::StoreStatus opened = store.open(); !opened) {
+        std::fprintf(stderr, "open failed: %s\n", qPrintable(opened.message()));
         return 1;
     }
     Llamadesk::StoredMessage answer;
-    answer.conversationId = store.createConversation(QStringLiteral("Killed mid-answer"));
-    answer.role = Llamadesk::Role::Assistant;
-    answer.state = Llamadesk::MessageState::Streaming;
-    answer.id = store.addMessage(answer);
-    if (answer.id == 0) {
-        std::fprintf(stderr, "addMessage failed: %s\n", qPrintable(store.lastError()));
+    const Llamadesk::StoreResult<qint64> conversation = store.createConversation(QStringLiteral("Killed mid-answer"));
+    if (!conversation) {
+        std::fprintf(stderr, "createConversation failed: %s\n", qPrintable(conversation.message()));
         return 1;
     }
+    answer.conversationId = conversation.value();
+    answer.role = Llamadesk::Role::Assistant;
+    answer.state = Llamadesk::MessageState::Streaming;
+    const Llamadesk::StoreResult<qint64> added = store.addMessage(answer);
+    if (!added) {
+        std::fprintf(stderr, "addMessage failed: %s\n", qPrintable(added.message()));
+        return 1;
+    }
+    answer.id = added.value();
     std::printf("MESSAGE %lld\n", static_cast<long long>(answer.id));
     std::fflush(stdout);
 
@@ -59,8 +65,8 @@ int main(int argc, char **argv)
             return 0;
         answer.content += QStringLiteral("Part %1 of the answer, long enough to fill a few pages. ").arg(n);
         answer.predictedTokens = n;
-        if (!store.updateMessage(answer)) {
-            std::fprintf(stderr, "updateMessage failed: %s\n", qPrintable(store.lastError()));
+        if (const Llamadesk::StoreStatus saved = store.updateMessage(answer); !saved) {
+            std::fprintf(stderr, "updateMessage failed: %s\n", qPrintable(saved.message()));
             return 1;
         }
         std::printf("UPDATED %d\n", n);

@@ -1,5 +1,6 @@
 // ChatSession: the user's message, the streamed answer in the store, stop, regenerate, edit.
 #include "chat/chatsession.h"
+#include "storeassert.h"
 #include "servertestkit.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -25,7 +26,7 @@ protected:
     void SetUp() override
     {
         m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open()) << m_store->lastError().toStdString();
+        ASSERT_TRUE(stored(m_store->open()));
         m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
         ASSERT_FALSE(m_settings->set(Keys::ChatMaxTokens, 16));
         ASSERT_FALSE(m_settings->set(Keys::ChatSystemPrompt, QStringLiteral("Be brief.")));

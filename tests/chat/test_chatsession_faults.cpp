@@ -5,6 +5,7 @@
 // grow, exactly as when the disk has no free block left (SQLITE_FULL either way). The read-only
 // disk is a real tmpfs mount remounted read-only.
 #include "chat/chatsession.h"
+#include "storeassert.h"
 #include "servertestkit.h"
 #include "settingkeys.h"
 #include "settings.h"
@@ -117,7 +118,7 @@ TEST(ChatSessionFaults, AFullDiskIsReportedClearlyLosesNothingAndTheAppAnswersAg
     QTemporaryDir dir;
     TestSupport::TempXdg xdg;
     ChatStore store(dir.filePath(QStringLiteral("chats.sqlite")));
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     Settings settings(dir.filePath(QStringLiteral("llamadesk.ini")));
     ASSERT_FALSE(settings.set(Keys::ChatMaxTokens, 16));
     ChatClient client;
@@ -142,7 +143,7 @@ TEST(ChatSessionFaults, AFullDiskIsReportedClearlyLosesNothingAndTheAppAnswersAg
     EXPECT_FALSE(session.send(QStringLiteral("a long question ").repeated(2000)));
     ASSERT_EQ(problems.count(), 1);
     const QString message = problems.at(0).at(0).toString();
-    EXPECT_TRUE(message.startsWith(u"Could not save the message: Could not add the message: the disk that holds "))
+    EXPECT_TRUE(message.startsWith(u"Could not save the message: The disk that holds "))
             << message.toStdString();
     EXPECT_TRUE(message.contains(u"is full. What was saved before is kept")) << message.toStdString();
     EXPECT_FALSE(session.isBusy());
@@ -162,7 +163,7 @@ TEST(ChatSessionFaults, AFullDiskIsReportedClearlyLosesNothingAndTheAppAnswersAg
     // And a fresh open of the file (the next start) finds all of it.
     store.close();
     ChatStore reopened(store.path());
-    ASSERT_TRUE(reopened.open()) << reopened.lastError().toStdString();
+    ASSERT_TRUE(stored(reopened.open()));
     EXPECT_EQ(reopened.messages(conversation), after);
 }
 
@@ -204,7 +205,7 @@ TEST(ChatSessionFaults, AReadOnlyDiskIsReportedClearlyLosesNothingAndTheAppAnswe
     QTemporaryDir dir;
     TestSupport::TempXdg xdg;
     ChatStore store(disk.path() + QStringLiteral("/chats.sqlite"));
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     Settings settings(dir.filePath(QStringLiteral("llamadesk.ini")));
     ASSERT_FALSE(settings.set(Keys::ChatMaxTokens, 16));
     ChatClient client;
@@ -227,9 +228,11 @@ TEST(ChatSessionFaults, AReadOnlyDiskIsReportedClearlyLosesNothingAndTheAppAnswe
     store.close();
     QString mountOutput;
     ASSERT_TRUE(disk.setReadOnly(true, &mountOutput)) << mountOutput.toStdString();
-    EXPECT_FALSE(store.open()) << "a WAL database cannot be opened on a read-only disk";
+    const StoreStatus reopened = store.open();
+    ASSERT_FALSE(reopened) << "a WAL database cannot be opened on a read-only disk";
     const QString readOnly = store.path() + QStringLiteral(" cannot be written (read-only file or disk)");
-    EXPECT_TRUE(store.lastError().contains(readOnly)) << store.lastError().toStdString();
+    EXPECT_EQ(reopened.error().kind, StoreError::Kind::ReadOnly);
+    EXPECT_TRUE(reopened.message().contains(readOnly)) << reopened.message().toStdString();
 
     // The next question is refused with the reason, not sent and then lost.
     QSignalSpy problems(&session, &ChatSession::problem);
@@ -243,7 +246,7 @@ TEST(ChatSessionFaults, AReadOnlyDiskIsReportedClearlyLosesNothingAndTheAppAnswe
 
     // Writable again: everything saved before is there, and the same session answers and saves.
     ASSERT_TRUE(disk.setReadOnly(false, &mountOutput)) << mountOutput.toStdString();
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     EXPECT_EQ(store.messages(conversation), before) << "nothing saved before is lost";
     ASSERT_TRUE(session.send(QStringLiteral("Saved once the disk was writable again")));
     ASSERT_TRUE(waitUntilIdle());
@@ -263,7 +266,7 @@ TEST(ChatSessionFaults, EachPartialSaveIsLoggedWithLengthAndHashButNeverTheText)
     QTemporaryDir dir;
     TestSupport::TempXdg xdg;
     ChatStore store(dir.filePath(QStringLiteral("chats.sqlite")));
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     Settings settings(dir.filePath(QStringLiteral("llamadesk.ini")));
     ChatClient client;
     ChatSession session(store, client, settings);

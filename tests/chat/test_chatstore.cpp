@@ -1,5 +1,6 @@
 // ChatStore's API: what goes in comes back, in the documented order, and search finds it.
 #include "chat/chatstoresql.h"
+#include "storeassert.h"
 #include "chatstoretesting.h"
 
 #include <QElapsedTimer>
@@ -16,11 +17,11 @@ TEST(ChatStore, ConversationsRoundTripEveryField)
 {
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     const QDateTime before = QDateTime::currentDateTimeUtc();
     const qint64 id =
             store.createConversation(QStringLiteral("Ünïcode 🦙 title"),
-                                     QStringLiteral("Be brief.\nAlways."), QStringLiteral("qwen2.5-0.5b"));
+                                     QStringLiteral("Be brief.\nAlways."), QStringLiteral("qwen2.5-0.5b")).value();
     ASSERT_GT(id, 0);
     const std::optional<ConversationSummary> c = store.conversation(id);
     ASSERT_TRUE(c);
@@ -42,7 +43,7 @@ TEST(ChatStore, MessagesRoundTripEveryField)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 conversation = store.createConversation(QStringLiteral("Round trip"));
+    const qint64 conversation = store.createConversation(QStringLiteral("Round trip")).value();
     QList<StoredMessage> written;
     for (const MessageState state :
          {MessageState::Complete, MessageState::Streaming, MessageState::Interrupted, MessageState::Error}) {
@@ -63,8 +64,9 @@ TEST(ChatStore, MessagesRoundTripEveryField)
         m.reasoningMs = 3210.25;
         m.model = QStringLiteral("gemma-3-4b");
         m.created = QDateTime(QDate(2024, 2, 29), QTime(23, 59, 58, 123), Qt::UTC).addMSecs(written.size());
-        m.id = store.addMessage(m);
-        ASSERT_GT(m.id, 0) << store.lastError().toStdString();
+        const StoreResult<qint64> added = store.addMessage(m);
+        ASSERT_TRUE(stored(added));
+        m.id = added.value();
         written.append(m);
     }
     const QList<StoredMessage> read = store.messages(conversation);
@@ -79,12 +81,14 @@ TEST(ChatStore, EmptyFieldsAndAMissingTimeAreAccepted)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 conversation = store.createConversation(QString());
-    ASSERT_GT(conversation, 0) << store.lastError().toStdString();
+    const StoreResult<qint64> created = store.createConversation(QString());
+    ASSERT_TRUE(stored(created));
+    const qint64 conversation = created.value();
     StoredMessage m;
     m.conversationId = conversation;
-    m.id = store.addMessage(m);
-    ASSERT_GT(m.id, 0) << store.lastError().toStdString();
+    const StoreResult<qint64> added = store.addMessage(m);
+    ASSERT_TRUE(stored(added));
+    m.id = added.value();
     const QList<StoredMessage> read = store.messages(conversation);
     ASSERT_EQ(read.size(), 1);
     EXPECT_TRUE(read.constFirst().content.isEmpty());
@@ -96,19 +100,19 @@ TEST(ChatStore, ConversationsComeNewestUpdatedFirstWithMessageCounts)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 a = store.createConversation(QStringLiteral("A"));
-    const qint64 b = store.createConversation(QStringLiteral("B"));
-    const qint64 c = store.createConversation(QStringLiteral("C"));
+    const qint64 a = store.createConversation(QStringLiteral("A")).value();
+    const qint64 b = store.createConversation(QStringLiteral("B")).value();
+    const qint64 c = store.createConversation(QStringLiteral("C")).value();
     EXPECT_EQ(ids(store.conversations()), (QList<qint64>{c, b, a}));
 
-    store.addMessage(message(a, QStringLiteral("user"), QStringLiteral("one")));
-    store.addMessage(message(a, QStringLiteral("assistant"), QStringLiteral("two")));
+    store.addMessage(message(a, QStringLiteral("user"), QStringLiteral("one"))).value();
+    store.addMessage(message(a, QStringLiteral("assistant"), QStringLiteral("two"))).value();
     EXPECT_EQ(ids(store.conversations()), (QList<qint64>{a, c, b}));
     EXPECT_EQ(store.conversations().constFirst().messageCount, 2);
     EXPECT_GT(store.conversation(a)->updated, store.conversation(a)->created);
 
     StoredMessage inB = message(b, QStringLiteral("assistant"), QString(), MessageState::Streaming);
-    inB.id = store.addMessage(inB);
+    inB.id = store.addMessage(inB).value();
     inB.content = QStringLiteral("streamed");
     ASSERT_TRUE(store.updateMessage(inB));
     EXPECT_EQ(ids(store.conversations()), (QList<qint64>{b, a, c}));
@@ -119,10 +123,10 @@ TEST(ChatStore, MessagesComeInTheOrderTheyWereAdded)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 conversation = store.createConversation(QStringLiteral("Order"));
+    const qint64 conversation = store.createConversation(QStringLiteral("Order")).value();
     QList<qint64> added;
     for (int i = 0; i < 5; ++i)
-        added.append(store.addMessage(message(conversation, QStringLiteral("user"), QString::number(i))));
+        added.append(store.addMessage(message(conversation, QStringLiteral("user"), QString::number(i))).value());
     EXPECT_EQ(ids(store.messages(conversation)), added);
 }
 
@@ -131,7 +135,7 @@ TEST(ChatStore, RenameAndSystemPromptAreStoredAndAnnounced)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 id = store.createConversation(QStringLiteral("Old"));
+    const qint64 id = store.createConversation(QStringLiteral("Old")).value();
     QSignalSpy changed(&store, &ChatStore::conversationsChanged);
     ASSERT_TRUE(store.renameConversation(id, QStringLiteral("New")));
     ASSERT_TRUE(store.setSystemPrompt(id, QStringLiteral("You are terse.")));
@@ -145,12 +149,16 @@ TEST(ChatStore, ChangingAMissingConversationFailsWithAReason)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    EXPECT_FALSE(store.renameConversation(999, QStringLiteral("x")));
-    EXPECT_TRUE(store.lastError().contains(u"999")) << store.lastError().toStdString();
+    const StoreStatus renamed = store.renameConversation(999, QStringLiteral("x"));
+    ASSERT_FALSE(renamed);
+    EXPECT_EQ(renamed.error().kind, StoreError::Kind::NotFound);
+    EXPECT_TRUE(renamed.message().contains(u"999")) << renamed.message().toStdString();
     EXPECT_FALSE(store.deleteConversation(999));
     EXPECT_FALSE(store.conversation(999).has_value());
-    EXPECT_EQ(store.addMessage(message(999, QStringLiteral("user"), QStringLiteral("orphan"))), 0);
-    EXPECT_TRUE(store.lastError().contains(u"FOREIGN KEY")) << store.lastError().toStdString();
+    const StoreResult<qint64> orphan = store.addMessage(message(999, QStringLiteral("user"), QStringLiteral("orphan")));
+    ASSERT_FALSE(orphan);
+    EXPECT_EQ(orphan.error().kind, StoreError::Kind::Failed);
+    EXPECT_TRUE(orphan.message().contains(u"FOREIGN KEY")) << orphan.message().toStdString();
 }
 
 TEST(ChatStore, DeletingAConversationDeletesItsMessages)
@@ -158,10 +166,10 @@ TEST(ChatStore, DeletingAConversationDeletesItsMessages)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 doomed = store.createConversation(QStringLiteral("Doomed"));
-    const qint64 kept = store.createConversation(QStringLiteral("Kept"));
-    store.addMessage(message(doomed, QStringLiteral("user"), QStringLiteral("gone soon")));
-    store.addMessage(message(kept, QStringLiteral("user"), QStringLiteral("still here")));
+    const qint64 doomed = store.createConversation(QStringLiteral("Doomed")).value();
+    const qint64 kept = store.createConversation(QStringLiteral("Kept")).value();
+    store.addMessage(message(doomed, QStringLiteral("user"), QStringLiteral("gone soon"))).value();
+    store.addMessage(message(kept, QStringLiteral("user"), QStringLiteral("still here"))).value();
     ASSERT_TRUE(store.deleteConversation(doomed));
     EXPECT_EQ(ids(store.conversations()), QList<qint64>{kept});
     EXPECT_EQ(store.messages(kept).size(), 1);
@@ -178,13 +186,13 @@ TEST(ChatStore, DeleteMessagesFromRemovesThatMessageAndEveryLaterOne)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 edited = store.createConversation(QStringLiteral("Edited"));
-    const qint64 other = store.createConversation(QStringLiteral("Other"));
+    const qint64 edited = store.createConversation(QStringLiteral("Edited")).value();
+    const qint64 other = store.createConversation(QStringLiteral("Other")).value();
     QList<qint64> mine;
     QList<qint64> theirs;
     for (int i = 0; i < 4; ++i) { // interleaved ids: the other conversation's later messages stay
-        mine.append(store.addMessage(message(edited, QStringLiteral("user"), QString::number(i))));
-        theirs.append(store.addMessage(message(other, QStringLiteral("user"), QString::number(i))));
+        mine.append(store.addMessage(message(edited, QStringLiteral("user"), QString::number(i))).value());
+        theirs.append(store.addMessage(message(other, QStringLiteral("user"), QString::number(i))).value());
     }
     ASSERT_TRUE(store.deleteMessagesFrom(edited, mine.at(1)));
     EXPECT_EQ(ids(store.messages(edited)), QList<qint64>{mine.at(0)});
@@ -197,12 +205,14 @@ TEST(ChatStore, DeleteMessagesFromRefusesAMessageOfAnotherConversation)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 a = store.createConversation(QStringLiteral("A"));
-    const qint64 b = store.createConversation(QStringLiteral("B"));
-    const qint64 inA = store.addMessage(message(a, QStringLiteral("user"), QStringLiteral("a")));
-    store.addMessage(message(b, QStringLiteral("user"), QStringLiteral("b")));
-    EXPECT_FALSE(store.deleteMessagesFrom(b, inA));
-    EXPECT_FALSE(store.lastError().isEmpty());
+    const qint64 a = store.createConversation(QStringLiteral("A")).value();
+    const qint64 b = store.createConversation(QStringLiteral("B")).value();
+    const qint64 inA = store.addMessage(message(a, QStringLiteral("user"), QStringLiteral("a"))).value();
+    store.addMessage(message(b, QStringLiteral("user"), QStringLiteral("b"))).value();
+    const StoreStatus deleted = store.deleteMessagesFrom(b, inA);
+    ASSERT_FALSE(deleted);
+    EXPECT_EQ(deleted.error().kind, StoreError::Kind::NotFound);
+    EXPECT_FALSE(deleted.message().isEmpty());
     EXPECT_EQ(store.messages(a).size(), 1);
     EXPECT_EQ(store.messages(b).size(), 1);
 }
@@ -212,11 +222,11 @@ TEST(ChatStore, UpdateMessageRewritesTheStoredAnswer)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 conversation = store.createConversation(QStringLiteral("Update"));
+    const qint64 conversation = store.createConversation(QStringLiteral("Update")).value();
     StoredMessage answer =
             message(conversation, QStringLiteral("assistant"), QString(), MessageState::Streaming);
     answer.created = QDateTime(QDate(2025, 1, 2), QTime(3, 4, 5, 678), Qt::UTC);
-    answer.id = store.addMessage(answer);
+    answer.id = store.addMessage(answer).value();
     answer.content = QStringLiteral("Partial");
     ASSERT_TRUE(store.updateMessage(answer));
     EXPECT_EQ(store.messages(conversation).constFirst(), answer);
@@ -232,8 +242,9 @@ TEST(ChatStore, UpdateMessageRewritesTheStoredAnswer)
 
     StoredMessage missing = answer;
     missing.id = 4242;
-    EXPECT_FALSE(store.updateMessage(missing));
-    EXPECT_TRUE(store.lastError().contains(u"4242"));
+    const StoreStatus updated = store.updateMessage(missing);
+    ASSERT_FALSE(updated);
+    EXPECT_TRUE(updated.message().contains(u"4242")) << updated.message().toStdString();
 }
 
 TEST(ChatStore, StreamingUpdatesAreCheap)
@@ -241,9 +252,9 @@ TEST(ChatStore, StreamingUpdatesAreCheap)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    StoredMessage answer = message(store.createConversation(QStringLiteral("Timing")),
+    StoredMessage answer = message(store.createConversation(QStringLiteral("Timing")).value(),
                                    QStringLiteral("assistant"), QString(), MessageState::Streaming);
-    answer.id = store.addMessage(answer);
+    answer.id = store.addMessage(answer).value();
     constexpr int Updates = 300;
     QElapsedTimer timer;
     timer.start();
@@ -263,14 +274,14 @@ TEST(ChatStore, RecoverInterruptedMarksOnlyStreamingMessages)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 conversation = store.createConversation(QStringLiteral("Recover"));
+    const qint64 conversation = store.createConversation(QStringLiteral("Recover")).value();
     const qint64 streaming =
             store.addMessage(message(conversation, QStringLiteral("assistant"), QStringLiteral("half an ans"),
-                                     MessageState::Streaming));
-    store.addMessage(message(conversation, QStringLiteral("assistant"), QStringLiteral("done")));
-    store.addMessage(message(conversation, QStringLiteral("assistant"), QString(), MessageState::Error));
-    EXPECT_EQ(store.recoverInterrupted(), 1);
-    EXPECT_EQ(store.recoverInterrupted(), 0);
+                                     MessageState::Streaming)).value();
+    store.addMessage(message(conversation, QStringLiteral("assistant"), QStringLiteral("done"))).value();
+    store.addMessage(message(conversation, QStringLiteral("assistant"), QString(), MessageState::Error)).value();
+    EXPECT_EQ(store.recoverInterrupted().valueOr(-1), 1);
+    EXPECT_EQ(store.recoverInterrupted().valueOr(-1), 0);
     const QList<StoredMessage> read = store.messages(conversation);
     EXPECT_EQ(read.at(0).id, streaming);
     EXPECT_EQ(read.at(0).state, MessageState::Interrupted);
@@ -285,13 +296,13 @@ TEST(ChatStore, SearchFindsPrefixesNewestFirstWithTheConversationTitle)
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
     ASSERT_TRUE(store.hasFullTextSearch()) << "Debian 12's SQLite has FTS5";
-    const qint64 cooking = store.createConversation(QStringLiteral("Cooking"));
+    const qint64 cooking = store.createConversation(QStringLiteral("Cooking")).value();
     const qint64 older =
-            store.addMessage(message(cooking, QStringLiteral("user"), QStringLiteral("Bake the bread")));
+            store.addMessage(message(cooking, QStringLiteral("user"), QStringLiteral("Bake the bread"))).value();
     const qint64 newer =
             store.addMessage(message(cooking, QStringLiteral("assistant"),
-                                     QStringLiteral("Bakers knead the dough, then let it rest.")));
-    store.addMessage(message(cooking, QStringLiteral("user"), QStringLiteral("Something else entirely")));
+                                     QStringLiteral("Bakers knead the dough, then let it rest."))).value();
+    store.addMessage(message(cooking, QStringLiteral("user"), QStringLiteral("Something else entirely"))).value();
 
     const QList<SearchHit> hits = store.search(QStringLiteral("bak"));
     EXPECT_EQ(messageIds(hits), (QList<qint64>{newer, older}));
@@ -310,7 +321,7 @@ TEST(ChatStore, SearchMatchesConversationTitles)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 id = store.createConversation(QStringLiteral("Holiday plans"));
+    const qint64 id = store.createConversation(QStringLiteral("Holiday plans")).value();
     const QList<SearchHit> hits = store.search(QStringLiteral("holi"));
     ASSERT_EQ(hits.size(), 1);
     EXPECT_EQ(hits.at(0).conversationId, id);
@@ -325,17 +336,17 @@ TEST(ChatStore, SearchTakesQuotesAndOperatorsAsPlainWords)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    const qint64 id = store.createConversation(QStringLiteral("Syntax"));
+    const qint64 id = store.createConversation(QStringLiteral("Syntax")).value();
     const qint64 quoted =
             store.addMessage(message(id, QStringLiteral("user"),
-                                     QStringLiteral("She said \"NOT now\" OR later (content: x*y) don't")));
+                                     QStringLiteral("She said \"NOT now\" OR later (content: x*y) don't"))).value();
     for (const QString &query :
          {QStringLiteral("\"not"), QStringLiteral("said\""), QStringLiteral("NOT"), QStringLiteral("OR"),
           QStringLiteral("content:"), QStringLiteral("x*y"), QStringLiteral("(content"),
           QStringLiteral("don't"), QStringLiteral("said !!"), QStringLiteral("\"NOT now\"")}) {
         const QList<SearchHit> hits = store.search(query);
         EXPECT_EQ(messageIds(hits), QList<qint64>{quoted})
-                << query.toStdString() << ": " << store.lastError().toStdString();
+                << query.toStdString();
     }
     EXPECT_TRUE(store.search(QStringLiteral("\" * ( ) : ^")).isEmpty());
     EXPECT_TRUE(store.search(QStringLiteral("NEAR(said later)")).isEmpty())
@@ -348,9 +359,9 @@ TEST(ChatStore, StreamingAnswerIsSearchableOnceItStops)
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
     StoredMessage answer =
-            message(store.createConversation(QStringLiteral("Live")), QStringLiteral("assistant"),
+            message(store.createConversation(QStringLiteral("Live")).value(), QStringLiteral("assistant"),
                     QStringLiteral("Photosynthesis turns"), MessageState::Streaming);
-    answer.id = store.addMessage(answer);
+    answer.id = store.addMessage(answer).value();
     answer.content = QStringLiteral("Photosynthesis turns light into sugar");
     ASSERT_TRUE(store.updateMessage(answer));
     EXPECT_TRUE(store.search(QStringLiteral("photo")).isEmpty());
@@ -369,13 +380,13 @@ TEST(ChatStore, LikeFallbackEscapesWildcards)
     ChatStore store(dbIn(dir));
     store.setFullTextSearchEnabled(false);
     ASSERT_TRUE(store.open());
-    const qint64 id = store.createConversation(QStringLiteral("Sale"));
+    const qint64 id = store.createConversation(QStringLiteral("Sale")).value();
     const qint64 percent =
-            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("Everything 50% off")));
+            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("Everything 50% off"))).value();
     const qint64 plain =
-            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("Only 500 items, a_b")));
+            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("Only 500 items, a_b"))).value();
     const qint64 slash =
-            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("C:\\path\\file")));
+            store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("C:\\path\\file"))).value();
     EXPECT_EQ(messageIds(store.search(QStringLiteral("50%"))), QList<qint64>{percent});
     EXPECT_EQ(messageIds(store.search(QStringLiteral("a_b"))), QList<qint64>{plain});
     EXPECT_EQ(messageIds(store.search(QStringLiteral("\\path"))), QList<qint64>{slash});
@@ -395,10 +406,10 @@ TEST(ChatStore, TwoStoresOnDifferentFilesWorkAtOnce)
     ChatStore second(dbIn(dir, QStringLiteral("second.sqlite")));
     ASSERT_TRUE(first.open());
     ASSERT_TRUE(second.open());
-    const qint64 a = first.createConversation(QStringLiteral("In the first"));
-    second.createConversation(QStringLiteral("In the second"));
-    second.createConversation(QStringLiteral("Also in the second"));
-    first.addMessage(message(a, QStringLiteral("user"), QStringLiteral("only here")));
+    const qint64 a = first.createConversation(QStringLiteral("In the first")).value();
+    second.createConversation(QStringLiteral("In the second")).value();
+    second.createConversation(QStringLiteral("Also in the second")).value();
+    first.addMessage(message(a, QStringLiteral("user"), QStringLiteral("only here"))).value();
     EXPECT_EQ(first.conversations().size(), 1);
     EXPECT_EQ(second.conversations().size(), 2);
     EXPECT_EQ(first.search(QStringLiteral("only")).size(), 1);
@@ -437,10 +448,10 @@ TEST(ChatStore, AnAnswerStoredWithAModelPathReadsBackWithTheFileName)
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
     const qint64 conversation =
-            store.createConversation(QStringLiteral("Old"), QString(), QStringLiteral("/models/old-model.gguf"));
+            store.createConversation(QStringLiteral("Old"), QString(), QStringLiteral("/models/old-model.gguf")).value();
     StoredMessage m = message(conversation, QStringLiteral("assistant"), QStringLiteral("an old answer"));
     m.model = QStringLiteral("/home/ada/models/Qwen3-8B-Q4_K_M.gguf");
-    ASSERT_GT(store.addMessage(m), 0);
+    ASSERT_TRUE(stored(store.addMessage(m)));
     RawDatabase raw(dbIn(dir));
     EXPECT_EQ(raw.value(QStringLiteral("SELECT model FROM messages")).toString(), m.model);
 

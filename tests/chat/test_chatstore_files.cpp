@@ -1,5 +1,6 @@
 // ChatStore and its file: a killed writer, old and damaged databases, where the file lives.
 #include "chatstoretesting.h"
+#include "storeassert.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -73,9 +74,9 @@ TEST(ChatStore, PartialAnswerSurvivesSigkillOfTheWritingProcess)
     EXPECT_TRUE(QFile::exists(path + QStringLiteral("-wal"))) << "killed with its WAL not checkpointed";
 
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
-    EXPECT_EQ(store.recoverInterrupted(), 1);
+    EXPECT_EQ(store.recoverInterrupted().valueOr(-1), 1);
     const QList<ConversationSummary> conversations = store.conversations();
     ASSERT_EQ(conversations.size(), 1);
     const QList<StoredMessage> messages = store.messages(conversations.constFirst().id);
@@ -103,9 +104,9 @@ TEST(ChatStore, SigkillDuringFreeRunningUpdatesLosesNothingAcknowledged)
     const int acknowledged = out.isEmpty() ? 200 : out.trimmed().split('\n').constLast().mid(8).toInt();
 
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
-    EXPECT_EQ(store.recoverInterrupted(), 1);
+    EXPECT_EQ(store.recoverInterrupted().valueOr(-1), 1);
     const StoredMessage answer = store.messages(store.conversations().constFirst().id).constFirst();
     // The update in flight at the kill may or may not have been committed; nothing before it is lost.
     EXPECT_GE(answer.predictedTokens, acknowledged);
@@ -144,7 +145,7 @@ TEST(ChatStore, MigratesAVersion1DatabaseKeepingItsRows)
         v1.exec(QStringLiteral("PRAGMA user_version = 1"));
     }
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     EXPECT_TRUE(store.openNotice().isEmpty());
     EXPECT_EQ(RawDatabase(path).value(QStringLiteral("PRAGMA user_version")).toInt(),
               ChatStore::SchemaVersion);
@@ -184,8 +185,9 @@ TEST(ChatStore, NewerSchemaIsRefusedAndLeftInPlace)
         future.exec(QStringLiteral("PRAGMA user_version = 99"));
     }
     ChatStore store(path);
-    EXPECT_FALSE(store.open());
-    EXPECT_TRUE(store.lastError().contains(u"newer")) << store.lastError().toStdString();
+    const StoreStatus opened = store.open();
+    ASSERT_FALSE(opened);
+    EXPECT_TRUE(opened.message().contains(u"newer")) << opened.message().toStdString();
     EXPECT_EQ(QDir(dir.path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).size(), 0);
 }
 
@@ -194,7 +196,7 @@ TEST(ChatStore, DatabaseIsInWalMode)
     QTemporaryDir dir;
     ChatStore store(dbIn(dir));
     ASSERT_TRUE(store.open());
-    store.createConversation(QStringLiteral("WAL"));
+    store.createConversation(QStringLiteral("WAL")).value();
     EXPECT_EQ(RawDatabase(store.path()).value(QStringLiteral("PRAGMA journal_mode")).toString(),
               QStringLiteral("wal"));
     EXPECT_TRUE(QFile::exists(store.path() + QStringLiteral("-wal")));
@@ -206,7 +208,7 @@ TEST(ChatStore, DefaultPathIsCreatedUnderTheAppDataFolder)
     const QString path = ChatStore::defaultPath();
     EXPECT_EQ(path, xdg.dataHome() + QStringLiteral("/llamadesk/chats.sqlite"));
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     EXPECT_TRUE(QFile::exists(path));
 }
 
@@ -217,10 +219,14 @@ TEST(ChatStore, FolderThatCannotBeCreatedFailsWithAReason)
     ASSERT_TRUE(blocker.open(QIODevice::WriteOnly));
     blocker.close();
     ChatStore store(dir.filePath(QStringLiteral("blocker/sub/chats.sqlite")));
-    EXPECT_FALSE(store.open());
+    const StoreStatus opened = store.open();
+    EXPECT_FALSE(opened);
     EXPECT_FALSE(store.isOpen());
-    EXPECT_TRUE(store.lastError().contains(u"blocker/sub")) << store.lastError().toStdString();
-    EXPECT_EQ(store.createConversation(QStringLiteral("x")), 0);
+    EXPECT_TRUE(opened.message().contains(u"blocker/sub")) << opened.message().toStdString();
+    const StoreResult<qint64> created = store.createConversation(QStringLiteral("x"));
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().kind, StoreError::Kind::NotOpen);
+    EXPECT_TRUE(created.message().contains(u"blocker/sub")) << "says why it is not open";
 }
 
 namespace
@@ -263,16 +269,15 @@ TEST(ChatStore, FileOfRandomBytesIsMovedAsideAndAFreshDatabaseStarted)
     wal.close();
 
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     expectMovedAside(store, dir, garbage);
     // SQLite itself drops a WAL it cannot read when the connection closes; one it could read would
     // have been folded into the moved file first. Either way none of it reaches the new database.
     EXPECT_FALSE(readFile(path + QStringLiteral("-wal")).contains(garbage.left(1000)));
     EXPECT_TRUE(store.openNotice().contains(u"(file is not a database)")) << store.openNotice().toStdString();
-    EXPECT_TRUE(store.lastError().isEmpty()) << store.lastError().toStdString();
-    const qint64 id = store.createConversation(QStringLiteral("Fresh start"));
+    const qint64 id = store.createConversation(QStringLiteral("Fresh start")).value();
     EXPECT_GT(id, 0);
-    EXPECT_GT(store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("hello again"))), 0);
+    EXPECT_TRUE(stored(store.addMessage(message(id, QStringLiteral("user"), QStringLiteral("hello again")))));
 }
 
 TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
@@ -282,10 +287,10 @@ TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
     {
         ChatStore store(path);
         ASSERT_TRUE(store.open());
-        const qint64 id = store.createConversation(QStringLiteral("About to be damaged"));
+        const qint64 id = store.createConversation(QStringLiteral("About to be damaged")).value();
         for (int i = 0; i < 40; ++i)
             store.addMessage(
-                    message(id, QStringLiteral("user"), QStringLiteral("filler text ").repeated(40)));
+                    message(id, QStringLiteral("user"), QStringLiteral("filler text ").repeated(40))).value();
     } // closing the last connection checkpoints the WAL into the file
     ASSERT_FALSE(QFile::exists(path + QStringLiteral("-wal")));
     QByteArray bytes = readFile(path);
@@ -303,7 +308,7 @@ TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
         // open() does not read the whole file (the window would wait for it): the check runs on
         // a thread of its own and reports afterwards. The file stays in use for this run.
         ChatStore store(path);
-        ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+        ASSERT_TRUE(stored(store.open()));
         EXPECT_TRUE(store.openNotice().isEmpty()) << store.openNotice().toStdString();
         QSignalSpy checked(&store, &ChatStore::integrityChecked);
         store.startIntegrityCheck();
@@ -318,14 +323,14 @@ TEST(ChatStore, DatabaseWithADamagedPageIsMovedAsideAndAFreshDatabaseStarted)
     }
     // The next start moves it aside, byte for byte, and starts afresh.
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
+    ASSERT_TRUE(stored(store.open()));
     expectMovedAside(store, dir, bytes);
     EXPECT_TRUE(store.openNotice().contains(u"(the integrity check found damage: "))
             << store.openNotice().toStdString();
     EXPECT_FALSE(store.openNotice().contains(u'\n'));
     EXPECT_FALSE(QFile::exists(path + QStringLiteral(".damaged")));
     EXPECT_TRUE(store.conversations().isEmpty());
-    EXPECT_GT(store.createConversation(QStringLiteral("Fresh start")), 0);
+    EXPECT_TRUE(stored(store.createConversation(QStringLiteral("Fresh start"))));
 }
 
 TEST(ChatStore, IntegrityCheckOfASoundFileReportsNothing)
@@ -333,15 +338,15 @@ TEST(ChatStore, IntegrityCheckOfASoundFileReportsNothing)
     QTemporaryDir dir;
     const QString path = dbIn(dir);
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
-    ASSERT_GT(store.createConversation(QStringLiteral("Sound")), 0);
+    ASSERT_TRUE(stored(store.open()));
+    ASSERT_TRUE(stored(store.createConversation(QStringLiteral("Sound"))));
     QSignalSpy checked(&store, &ChatStore::integrityChecked);
     store.startIntegrityCheck();
     ASSERT_TRUE(checked.wait(30000));
     EXPECT_EQ(checked.at(0).at(0).toString(), QString());
     EXPECT_FALSE(QFile::exists(path + QStringLiteral(".damaged")));
     // The store keeps working while and after the check ran.
-    EXPECT_GT(store.createConversation(QStringLiteral("After the check")), 0);
+    EXPECT_TRUE(stored(store.createConversation(QStringLiteral("After the check"))));
     EXPECT_EQ(store.conversations().size(), 2);
 }
 

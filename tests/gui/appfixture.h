@@ -80,7 +80,7 @@ protected:
         m_store = &m_app->store();
         m_client = &m_app->client();
         m_session = &m_app->session();
-        ASSERT_TRUE(m_store->isOpen()) << m_store->lastError().toStdString();
+        ASSERT_TRUE(m_store->isOpen()) << m_app->startupProblems().join(u' ').toStdString();
         ASSERT_NO_FATAL_FAILURE(useFakeServer(*m_settings, maxTokens, projector));
     }
 

@@ -7,6 +7,7 @@
 // Memory is this process's resident set (/proc/self/statm) after malloc_trim(0), so that freed
 // memory the allocator still holds does not count. No wall-clock assertion anywhere.
 #include "chat/chatclient.h"
+#include "storeassert.h"
 #include "chat/chatsession.h"
 #include "chat/chatstore.h"
 #include "sanitizers.h"
@@ -60,7 +61,7 @@ protected:
         ASSERT_TRUE(m_dir.isValid());
         m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("llamadesk.ini")));
         m_store = std::make_unique<ChatStore>(m_dir.filePath(QStringLiteral("chats.sqlite")));
-        ASSERT_TRUE(m_store->open()) << m_store->lastError().toStdString();
+        ASSERT_TRUE(stored(m_store->open()));
         m_client = std::make_unique<ChatClient>();
     }
 

@@ -2,6 +2,7 @@
 // creation, whatever the umask. The start of the real binary is traced in
 // tests/install/check_private_files.sh; here the parts that a start does not reach.
 #include "apppaths.h"
+#include "storeassert.h"
 #include "chat/chatstore.h"
 #include "logging.h"
 #include "testsupport.h"
@@ -73,8 +74,8 @@ TEST_F(PrivateFiles, ChatDatabaseAndItsWalAndShmAreOwnerOnly)
     const QString folder = m_dir.filePath(QStringLiteral("data/llamadesk"));
     const QString path = folder + QStringLiteral("/chats.sqlite");
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
-    ASSERT_NE(store.createConversation(QStringLiteral("private")), 0);
+    ASSERT_TRUE(stored(store.open()));
+    ASSERT_TRUE(stored(store.createConversation(QStringLiteral("private"))));
     EXPECT_EQ(modeOf(m_dir.filePath(QStringLiteral("data"))), 0700);
     EXPECT_EQ(modeOf(folder), 0700);
     for (const QString &file : QStringList{path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")})
@@ -90,8 +91,8 @@ TEST_F(PrivateFiles, ChatDatabaseAnEarlierVersionLeftReadableIsTightened)
     }
     ASSERT_EQ(::chmod(QFile::encodeName(path).constData(), 0644), 0);
     ChatStore store(path);
-    ASSERT_TRUE(store.open()) << store.lastError().toStdString();
-    ASSERT_NE(store.createConversation(QStringLiteral("private")), 0);
+    ASSERT_TRUE(stored(store.open()));
+    ASSERT_TRUE(stored(store.createConversation(QStringLiteral("private"))));
     for (const QString &file : QStringList{path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")})
         EXPECT_EQ(modeOf(file), 0600) << file.toStdString();
 }

@@ -105,13 +105,14 @@ qint64 ChatSession::newConversation()
 {
     if (m_busy)
         stop();
-    const qint64 id = m_store.createConversation(tr("New chat"), m_settings.get(Keys::ChatSystemPrompt));
-    if (id == 0) {
-        Q_EMIT problem(tr("Could not create a conversation: %1").arg(m_store.lastError()));
+    const StoreResult<qint64> created =
+            m_store.createConversation(tr("New chat"), m_settings.get(Keys::ChatSystemPrompt));
+    if (!created) {
+        Q_EMIT problem(tr("Could not create a conversation: %1").arg(created.message()));
         return 0;
     }
-    openConversation(id);
-    return id;
+    openConversation(created.value());
+    return created.value();
 }
 
 void ChatSession::openConversation(qint64 id)
@@ -137,8 +138,10 @@ bool ChatSession::send(const QString &text, const QList<MessageAttachment> &atta
     if (m_messages.isEmpty()) {
         if (const auto conversation = m_store.conversation(m_conversation);
             conversation && conversation->title == tr("New chat")) {
-            m_store.renameConversation(m_conversation, titleFrom(question.isEmpty() ? attachmentTitle(attachments)
-                                                                                     : question));
+            // A title that cannot be saved is no reason to keep the question back: the log has it.
+            const StoreStatus renamed = m_store.renameConversation(
+                    m_conversation, titleFrom(question.isEmpty() ? attachmentTitle(attachments) : question));
+            Q_UNUSED(renamed)
         }
     }
     StoredMessage user;
@@ -147,11 +150,12 @@ bool ChatSession::send(const QString &text, const QList<MessageAttachment> &atta
     user.content = question;
     user.attachments = attachmentsToJson(attachments);
     user.created = QDateTime::currentDateTimeUtc();
-    user.id = m_store.addMessage(user);
-    if (user.id == 0) {
-        Q_EMIT problem(tr("Could not save the message: %1").arg(m_store.lastError()));
+    const StoreResult<qint64> added = m_store.addMessage(user);
+    if (!added) {
+        Q_EMIT problem(tr("Could not save the message: %1").arg(added.message()));
         return false;
     }
+    user.id = added.value();
     m_messages.append(user);
     Q_EMIT messageAdded(user);
     ask();
@@ -193,11 +197,12 @@ void ChatSession::ask()
     answer.role = Role::Assistant;
     answer.state = MessageState::Streaming;
     answer.created = QDateTime::currentDateTimeUtc();
-    answer.id = m_store.addMessage(answer);
-    if (answer.id == 0) {
-        Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+    const StoreResult<qint64> added = m_store.addMessage(answer);
+    if (!added) {
+        Q_EMIT problem(tr("Could not save the answer: %1").arg(added.message()));
         return;
     }
+    answer.id = added.value();
     m_streamingId = answer.id;
     m_messages.append(answer);
     Q_EMIT messageAdded(answer);
@@ -272,8 +277,8 @@ void ChatSession::onFinished(const QString &key, const ChatResult &result)
     if (StoredMessage *message = streamingMessage()) {
         applyResult(*message, result);
         message->state = MessageState::Complete;
-        if (!m_store.updateMessage(*message))
-            Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+        if (const StoreStatus saved = m_store.updateMessage(*message); !saved)
+            Q_EMIT problem(tr("Could not save the answer: %1").arg(saved.message()));
         Q_EMIT messageUpdated(*message);
     }
     m_streamingId = 0;
@@ -291,8 +296,8 @@ void ChatSession::onFailed(const QString &key, const ChatError &error, const Cha
         message->state = kept || error.kind == ChatError::Kind::Cancelled ? MessageState::Interrupted
                                                                            : MessageState::Error;
         message->error = error.kind == ChatError::Kind::Cancelled ? QString() : error.message;
-        if (!m_store.updateMessage(*message))
-            Q_EMIT problem(tr("Could not save the answer: %1").arg(m_store.lastError()));
+        if (const StoreStatus saved = m_store.updateMessage(*message); !saved)
+            Q_EMIT problem(tr("Could not save the answer: %1").arg(saved.message()));
         Q_EMIT messageUpdated(*message);
     }
     m_streamingId = 0;
@@ -310,8 +315,10 @@ bool ChatSession::regenerate()
     if (m_busy || m_messages.isEmpty() || m_messages.constLast().role != Role::Assistant)
         return false;
     const qint64 lastId = m_messages.constLast().id;
-    if (!m_store.deleteMessagesFrom(m_conversation, lastId))
+    if (const StoreStatus deleted = m_store.deleteMessagesFrom(m_conversation, lastId); !deleted) {
+        Q_EMIT problem(tr("Could not regenerate the answer: %1").arg(deleted.message()));
         return false;
+    }
     m_messages.removeLast();
     Q_EMIT conversationOpened(m_conversation, m_messages);
     ask();
@@ -344,8 +351,10 @@ bool ChatSession::editAndResend(qint64 userMessageId, const QString &text,
     }
     if (text.trimmed().isEmpty() && attachments.isEmpty())
         return false;
-    if (!m_store.deleteMessagesFrom(m_conversation, userMessageId))
+    if (const StoreStatus deleted = m_store.deleteMessagesFrom(m_conversation, userMessageId); !deleted) {
+        Q_EMIT problem(tr("Could not replace the question: %1").arg(deleted.message()));
         return false;
+    }
     m_messages.resize(index);
     Q_EMIT conversationOpened(m_conversation, m_messages);
     return send(text, attachments);

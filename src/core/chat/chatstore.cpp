@@ -58,12 +58,14 @@ QString ChatStore::defaultPath()
             + QStringLiteral("/chats.sqlite");
 }
 
-bool ChatStore::open()
+StoreStatus ChatStore::open()
 {
     const bool opened = openOrMoveAside();
     // Every later call says why the database is not open, not only that it is not.
-    m_openError = opened ? QString() : m_lastError;
-    return opened;
+    m_openError = opened ? std::nullopt : std::optional<StoreError>(m_error);
+    if (!opened)
+        return m_error;
+    return {};
 }
 
 bool ChatStore::openOrMoveAside()
@@ -73,16 +75,15 @@ bool ChatStore::openOrMoveAside()
     m_notice.clear();
     const QString folder = QFileInfo(m_path).absolutePath();
     if (const std::optional<QString> error = AppPaths::makePrivateDirectory(folder))
-        return fail(QStringLiteral("%1 for the chat database").arg(*error));
+        return fail(StoreError::Kind::Failed, tr("%1 for the chat database.").arg(*error));
     m_corrupt = false;
     m_corruptReason.clear();
     // The integrity check of an earlier run found damage: the file goes aside now.
     if (QFile marker(damageMarkerPath()); marker.open(QIODevice::ReadOnly)) {
         m_corrupt = true;
-        m_corruptReason = QStringLiteral("the integrity check found damage: %1")
-                                  .arg(QString::fromUtf8(marker.readAll()).simplified());
+        m_corruptReason = tr("the integrity check found damage: %1").arg(QString::fromUtf8(marker.readAll()).simplified());
     } else if (openDatabase()) {
-        m_lastError.clear();
+        m_error = {};
         return true;
     }
     close();
@@ -98,12 +99,11 @@ bool ChatStore::openOrMoveAside()
         close();
         return false;
     }
-    m_notice = QStringLiteral(
-                       "The chat database %1 could not be read (%2), so it was moved to %3 and a new, empty "
-                       "one was started.")
+    m_notice = tr("The chat database %1 could not be read (%2), so it was moved to %3 and a new, empty one was "
+                  "started.")
                        .arg(m_path, reason, movedTo);
     spdlog::warn("{}", m_notice);
-    m_lastError.clear();
+    m_error = {};
     return true;
 }
 
@@ -115,11 +115,6 @@ bool ChatStore::isOpen() const
 QString ChatStore::openNotice() const
 {
     return m_notice;
-}
-
-QString ChatStore::lastError() const
-{
-    return m_lastError;
 }
 
 QString ChatStore::path() const
@@ -155,7 +150,7 @@ void ChatStore::setFullTextSearchEnabled(bool enabled)
 bool ChatStore::preparePrivateFile()
 {
     if (const std::optional<QString> error = AppPaths::createPrivateFile(m_path))
-        return fail(*error);
+        return fail(StoreError::Kind::Failed, *error);
     for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
         AppPaths::tightenExisting(m_path + suffix);
     return true;
@@ -270,18 +265,15 @@ void ChatStore::finishIntegrityCheck(bool damaged, const QString &details)
         return;
     }
     m_corrupt = true;
-    m_corruptReason = QStringLiteral("the integrity check found damage: %1").arg(details);
-    QString marked;
+    m_corruptReason = tr("the integrity check found damage: %1").arg(details);
+    QString problem = tr("The chat database %1 is damaged (%2). Nothing has been deleted: Llamadesk goes on using it "
+                         "until it is restarted, then keeps it as %1.corrupt-<date> and starts a new, empty one.")
+                              .arg(m_path, details);
     if (const std::optional<QString> error = AppPaths::createPrivateFile(damageMarkerPath())) {
-        marked = QStringLiteral(" (%1, so this is not remembered; the check will find it again.)").arg(*error);
+        problem += u' ' + tr("(%1, so this is not remembered; the check will find it again.)").arg(*error);
     } else if (QFile marker(damageMarkerPath()); marker.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         marker.write(details.toUtf8());
     }
-    const QString problem =
-            QStringLiteral("The chat database %1 is damaged (%2). Nothing has been deleted: Llamadesk goes on "
-                           "using it until it is restarted, then keeps it as %1.corrupt-<date> and starts a new, "
-                           "empty one.%3")
-                    .arg(m_path, details, marked);
     spdlog::warn("{}", problem);
     Q_EMIT integrityChecked(problem);
 }
@@ -314,9 +306,9 @@ bool ChatStore::migrate()
         version = q.value(0).toInt();
     }
     if (version > SchemaVersion)
-        return fail(QStringLiteral(
-                            "The chat database %1 has schema version %2, made by a newer Llamadesk; this one "
-                            "knows up to version %3")
+        return fail(StoreError::Kind::Failed,
+                    tr("The chat database %1 has schema version %2, made by a newer Llamadesk; this one knows up "
+                       "to version %3.")
                             .arg(m_path)
                             .arg(version)
                             .arg(SchemaVersion));
@@ -373,8 +365,8 @@ QString ChatStore::moveAside()
     for (int n = 2; QFile::exists(target); ++n)
         target = m_path + QStringLiteral(".corrupt-") + stamp + u'-' + QString::number(n);
     if (!QFile::rename(m_path, target)) {
-        fail(QStringLiteral("The chat database %1 is damaged and could not be moved aside to %2")
-                     .arg(m_path, target));
+        fail(StoreError::Kind::Damaged,
+             tr("The chat database %1 is damaged and could not be moved aside to %2.").arg(m_path, target));
         return {};
     }
     // Closing the connection has already folded whatever SQLite could read of the WAL into the
@@ -382,7 +374,8 @@ QString ChatStore::moveAside()
     // replayed into it.
     for (const QString &suffix : {QStringLiteral("-wal"), QStringLiteral("-shm")}) {
         if (QFile::exists(m_path + suffix) && !QFile::rename(m_path + suffix, target + suffix)) {
-            fail(QStringLiteral("Could not move %1 aside to %2").arg(m_path + suffix, target + suffix));
+            fail(StoreError::Kind::Damaged,
+                 tr("The chat database's %1 could not be moved aside to %2.").arg(m_path + suffix, target + suffix));
             return {};
         }
     }
@@ -459,38 +452,50 @@ void ChatStore::rollback() const
 bool ChatStore::fail(const char *what, const QSqlError &error) const
 {
     const int code = error.nativeErrorCode().toInt() & 0xff;
+    // What was being done, and SQLite's words, for the log; the sentence for the user.
+    spdlog::warn("Chat store ({}): could not {}: {}", m_path, what, error.text());
     if (code == SqliteCorrupt || code == SqliteNotADatabase) {
         m_corrupt = true;
         m_corruptReason = error.databaseText();
+        return fail(StoreError::Kind::Damaged,
+                    tr("The chat database %1 is damaged (%2); at the next start it is moved aside and a new one "
+                       "is made.")
+                            .arg(m_path, error.databaseText()));
     }
     if (code == SqliteFull)
-        return fail(QStringLiteral("Could not %1: the disk that holds %2 is full. What was saved before is kept; "
-                                   "free some space and it is saved again (%3)")
-                            .arg(QString::fromLatin1(what), m_path, error.databaseText()));
+        return fail(StoreError::Kind::DiskFull,
+                    tr("The disk that holds %1 is full. What was saved before is kept; free some space and it is "
+                       "saved again.")
+                            .arg(m_path));
     // On a read-only mount SQLite rarely says SQLITE_READONLY: a WAL database cannot even be
     // opened there (SQLITE_CANTOPEN, it cannot make its -shm file), and a write the kernel
     // refuses is an I/O error. The mount tells.
-    if (code == SqliteReadOnly || (code != SqliteFull && QStorageInfo(QFileInfo(m_path).absolutePath()).isReadOnly()))
-        return fail(QStringLiteral("Could not %1: %2 cannot be written (read-only file or disk). What was saved "
-                                   "before is kept (%3)")
-                            .arg(QString::fromLatin1(what), m_path, error.databaseText()));
-    return fail(QStringLiteral("Could not %1: %2").arg(QString::fromLatin1(what), error.text()));
+    if (code == SqliteReadOnly || QStorageInfo(QFileInfo(m_path).absolutePath()).isReadOnly())
+        return fail(StoreError::Kind::ReadOnly,
+                    tr("%1 cannot be written (read-only file or disk). What was saved before is kept.").arg(m_path));
+    return fail(StoreError::Kind::Failed, tr("The chat database %1 refused a change: %2").arg(m_path, error.text()));
 }
 
-bool ChatStore::fail(const QString &message) const
+bool ChatStore::fail(StoreError::Kind kind, const QString &message) const
 {
-    m_lastError = message;
+    m_error = StoreError{kind, message};
     spdlog::warn("Chat store ({}): {}", m_path, message);
     return false;
+}
+
+StoreError ChatStore::failure(StoreError::Kind kind, const QString &message) const
+{
+    fail(kind, message);
+    return m_error;
 }
 
 bool ChatStore::requireOpen() const
 {
     if (isOpen())
         return true;
-    if (m_openError.isEmpty())
-        return fail(QStringLiteral("The chat database %1 is not open").arg(m_path));
-    return fail(QStringLiteral("The chat database %1 is not open: %2").arg(m_path, m_openError));
+    if (!m_openError)
+        return fail(StoreError::Kind::NotOpen, tr("The chat database %1 is not open.").arg(m_path));
+    return fail(StoreError::Kind::NotOpen, tr("The chat database %1 is not open: %2").arg(m_path, m_openError->message));
 }
 
 // Milliseconds since the epoch, strictly increasing within this store, so that "most recently
@@ -508,62 +513,63 @@ bool ChatStore::touchConversation(qint64 conversationId, qint64 stamp)
             != nullptr;
 }
 
-qint64 ChatStore::createConversation(const QString &title, const QString &systemPrompt, const QString &model)
+StoreResult<qint64> ChatStore::createConversation(const QString &title, const QString &systemPrompt,
+                                                   const QString &model)
 {
     if (!requireOpen())
-        return 0;
+        return m_error;
     const qint64 now = nextStamp();
     const Execution q = execute(
             sql("INSERT INTO conversations (title, created, updated, system_prompt, model)"
                 " VALUES (?, ?, ?, ?, ?)"),
             {textValue(title), now, now, textValue(systemPrompt), textValue(model)}, "create a conversation");
     if (!q)
-        return 0;
+        return m_error;
     const qint64 id = q->lastInsertId().toLongLong();
     Q_EMIT conversationsChanged();
     return id;
 }
 
-bool ChatStore::renameConversation(qint64 id, const QString &title)
+StoreStatus ChatStore::renameConversation(qint64 id, const QString &title)
 {
     if (!requireOpen())
-        return false;
+        return m_error;
     const Execution q = execute(sql("UPDATE conversations SET title = ? WHERE id = ?"),
                                 {textValue(title), id}, "rename the conversation");
     if (!q)
-        return false;
+        return m_error;
     if (q->numRowsAffected() != 1)
-        return fail(QStringLiteral("There is no conversation %1 to rename").arg(id));
+        return failure(StoreError::Kind::NotFound, tr("There is no conversation %1 to rename.").arg(id));
     Q_EMIT conversationsChanged();
-    return true;
+    return {};
 }
 
-bool ChatStore::setSystemPrompt(qint64 id, const QString &systemPrompt)
+StoreStatus ChatStore::setSystemPrompt(qint64 id, const QString &systemPrompt)
 {
     if (!requireOpen())
-        return false;
+        return m_error;
     const Execution q = execute(sql("UPDATE conversations SET system_prompt = ? WHERE id = ?"),
                                 {textValue(systemPrompt), id}, "set the system prompt");
     if (!q)
-        return false;
+        return m_error;
     if (q->numRowsAffected() != 1)
-        return fail(QStringLiteral("There is no conversation %1 to set the system prompt of").arg(id));
+        return failure(StoreError::Kind::NotFound, tr("There is no conversation %1 to set the system prompt of.").arg(id));
     Q_EMIT conversationsChanged();
-    return true;
+    return {};
 }
 
-bool ChatStore::deleteConversation(qint64 id)
+StoreStatus ChatStore::deleteConversation(qint64 id)
 {
     if (!requireOpen())
-        return false;
+        return m_error;
     const Execution q =
             execute(sql("DELETE FROM conversations WHERE id = ?"), {id}, "delete the conversation");
     if (!q)
-        return false;
+        return m_error;
     if (q->numRowsAffected() != 1)
-        return fail(QStringLiteral("There is no conversation %1 to delete").arg(id));
+        return failure(StoreError::Kind::NotFound, tr("There is no conversation %1 to delete.").arg(id));
     Q_EMIT conversationsChanged();
-    return true;
+    return {};
 }
 
 std::optional<ConversationSummary> ChatStore::conversation(qint64 id) const
@@ -576,7 +582,7 @@ std::optional<ConversationSummary> ChatStore::conversation(qint64 id) const
     if (!q)
         return std::nullopt;
     if (!q->next()) {
-        fail(QStringLiteral("There is no conversation %1").arg(id));
+        fail(StoreError::Kind::NotFound, tr("There is no conversation %1.").arg(id));
         return std::nullopt;
     }
     return ChatStoreSql::conversationFromRow(*q);
@@ -614,14 +620,14 @@ QList<StoredMessage> ChatStore::messages(qint64 conversationId) const
     return list;
 }
 
-qint64 ChatStore::addMessage(const StoredMessage &message)
+StoreResult<qint64> ChatStore::addMessage(const StoredMessage &message)
 {
     if (!requireOpen())
-        return 0;
+        return m_error;
     const qint64 now = nextStamp();
     const qint64 created = message.created.isValid() ? message.created.toMSecsSinceEpoch() : now;
     if (!begin())
-        return 0;
+        return m_error;
     const Execution q =
             execute(ChatStoreSql::insertMessage(),
                     QVariantList{message.conversationId, created} + ChatStoreSql::messageValues(message),
@@ -629,49 +635,50 @@ qint64 ChatStore::addMessage(const StoredMessage &message)
     const qint64 id = q ? q->lastInsertId().toLongLong() : 0;
     if (!q || !touchConversation(message.conversationId, now) || !commit("add the message")) {
         rollback();
-        return 0;
+        return m_error;
     }
     Q_EMIT conversationsChanged();
     return id;
 }
 
-bool ChatStore::updateMessage(const StoredMessage &message)
+StoreStatus ChatStore::updateMessage(const StoredMessage &message)
 {
     if (!requireOpen())
-        return false;
+        return m_error;
     if (!begin())
-        return false;
+        return m_error;
     const Execution q = execute(ChatStoreSql::updateMessage(),
                                 ChatStoreSql::messageValues(message) << message.id, "update the message");
     bool ok = q != nullptr;
     if (ok && q->numRowsAffected() != 1)
-        ok = fail(QStringLiteral("There is no message %1 to update").arg(message.id));
+        ok = fail(StoreError::Kind::NotFound, tr("There is no message %1 to update.").arg(message.id));
     ok = ok
             && execute(sql("UPDATE conversations SET updated = ?"
                            " WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)"),
                        {nextStamp(), message.id}, "update the conversation's time");
     if (!ok || !commit("update the message")) {
         rollback();
-        return false;
+        return m_error;
     }
     // Streaming updates come twice a second and change no summary that a list shows; the
     // final one (and any later edit) is announced.
     if (message.state != MessageState::Streaming)
         Q_EMIT conversationsChanged();
-    return true;
+    return {};
 }
 
-bool ChatStore::deleteMessagesFrom(qint64 conversationId, qint64 messageId)
+StoreStatus ChatStore::deleteMessagesFrom(qint64 conversationId, qint64 messageId)
 {
     if (!requireOpen())
-        return false;
+        return m_error;
     if (!begin())
-        return false;
+        return m_error;
     bool ok = true;
     if (const Execution owner = execute(sql("SELECT conversation_id FROM messages WHERE id = ?"), {messageId},
                                         "find the message")) {
         if (!owner->next() || owner->value(0).toLongLong() != conversationId)
-            ok = fail(QStringLiteral("Conversation %1 has no message %2").arg(conversationId).arg(messageId));
+            ok = fail(StoreError::Kind::NotFound,
+                      tr("Conversation %1 has no message %2.").arg(conversationId).arg(messageId));
     } else {
         ok = false;
     }
@@ -681,20 +688,20 @@ bool ChatStore::deleteMessagesFrom(qint64 conversationId, qint64 messageId)
     ok = ok && touchConversation(conversationId, nextStamp());
     if (!ok || !commit("delete the messages")) {
         rollback();
-        return false;
+        return m_error;
     }
     Q_EMIT conversationsChanged();
-    return true;
+    return {};
 }
 
-int ChatStore::recoverInterrupted()
+StoreResult<int> ChatStore::recoverInterrupted()
 {
     if (!requireOpen())
-        return 0;
+        return m_error;
     const Execution q = execute(sql("UPDATE messages SET state = 'interrupted' WHERE state = 'streaming'"),
                                 {}, "mark interrupted answers");
     if (!q)
-        return 0;
+        return m_error;
     const int count = q->numRowsAffected();
     if (count > 0)
         spdlog::info("Chat store: {} answer(s) left streaming by an earlier run marked interrupted", count);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 
 class QSqlDatabase;
 class QSqlError;
@@ -19,9 +20,79 @@ class QSqlQuery;
 
 namespace Llamadesk
 {
+// Why a ChatStore call failed: what kind of failure (for code that acts on it) and a sentence
+// for the user, translated, naming the file where that helps. SQLite's own words go to the log.
+struct StoreError
+{
+    enum class Kind {
+        NotOpen,  // the database could not be opened (message says why)
+        NotFound, // no such conversation or message
+        DiskFull,
+        ReadOnly, // a read-only file or disk
+        Damaged,  // the file is corrupt: the next open() moves it aside
+        Failed,   // anything else SQLite refused
+    };
+    Kind kind = Kind::Failed;
+    QString message;
+};
+
+// Success, or the StoreError that says why not. Converts to true on success.
+class [[nodiscard]] StoreStatus
+{
+public:
+    StoreStatus() = default;
+    StoreStatus(StoreError error) // NOLINT(google-explicit-constructor): a failure is returned as is
+        : m_error(std::move(error))
+    {
+    }
+    bool ok() const { return !m_error.has_value(); }
+    explicit operator bool() const { return ok(); }
+    // Only when !ok().
+    const StoreError &error() const { return *m_error; }
+    // The sentence, or an empty string on success.
+    QString message() const { return m_error ? m_error->message : QString(); }
+
+private:
+    std::optional<StoreError> m_error;
+};
+
+// A value, or the StoreError that says why there is none. Converts to true with a value.
+template<typename T>
+class [[nodiscard]] StoreResult
+{
+public:
+    StoreResult(T value) // NOLINT(google-explicit-constructor)
+        : m_value(std::move(value))
+    {
+    }
+    StoreResult(StoreError error) // NOLINT(google-explicit-constructor)
+        : m_error(std::move(error))
+    {
+    }
+    bool ok() const { return m_value.has_value(); }
+    explicit operator bool() const { return ok(); }
+    // Only when ok(): asking a failure for its value is a bug, and stops the program saying so.
+    const T &value() const
+    {
+        if (!m_value)
+            qFatal("StoreResult::value() of a failure: %s", qPrintable(message()));
+        return *m_value;
+    }
+    T valueOr(T fallback) const { return m_value.value_or(std::move(fallback)); }
+    // Only when !ok().
+    const StoreError &error() const { return *m_error; }
+    QString message() const { return m_error ? m_error->message : QString(); }
+    StoreStatus status() const { return m_error ? StoreStatus(*m_error) : StoreStatus(); }
+
+private:
+    std::optional<T> m_value;
+    std::optional<StoreError> m_error;
+};
+
 // Conversations in SQLite (Qt Sql, QSQLITE), WAL mode, in AppLocalDataLocation/chats.sqlite by
-// default. The schema is versioned with PRAGMA user_version and migrated on open. Every method
-// reports failure through its return value and lastError(); nothing throws.
+// default. The schema is versioned with PRAGMA user_version and migrated on open. Every call
+// that changes something returns a StoreStatus or StoreResult: success, or the StoreError that
+// says why not; reads log their failures and return nothing. Nothing throws.
 class ChatStore final : public QObject
 {
     Q_OBJECT
@@ -41,7 +112,7 @@ public:
     // in a sentence naming both files. Returns false only if no database could be made at all.
     // Damage that only a full check finds is left to startIntegrityCheck(): open() reads only
     // what it needs, so the window does not wait for a check of the whole file.
-    bool open();
+    StoreStatus open();
     // PRAGMA quick_check over the whole file, on a thread of its own with a read-only connection
     // of its own; integrityChecked() follows on this object's thread. A damaged file is kept in
     // use for this run (what can be read stays readable, new messages are still written) and a
@@ -50,7 +121,6 @@ public:
     void startIntegrityCheck();
     bool isOpen() const;
     QString openNotice() const;
-    QString lastError() const; // why the last failing call failed; cleared by a successful open()
     QString path() const;
     bool hasFullTextSearch() const; // FTS5 available in this SQLite
     // Closes the connection (the destructor does this too); open() may be called again.
@@ -59,24 +129,26 @@ public:
     // kept up to date; this is the seam that lets tests reach the fallback.
     void setFullTextSearchEnabled(bool enabled);
 
-    qint64 createConversation(const QString &title, const QString &systemPrompt = {}, const QString &model = {});
-    bool renameConversation(qint64 id, const QString &title);
-    bool setSystemPrompt(qint64 id, const QString &systemPrompt);
-    bool deleteConversation(qint64 id);
+    // The new conversation's id.
+    StoreResult<qint64> createConversation(const QString &title, const QString &systemPrompt = {},
+                                           const QString &model = {});
+    StoreStatus renameConversation(qint64 id, const QString &title);
+    StoreStatus setSystemPrompt(qint64 id, const QString &systemPrompt);
+    StoreStatus deleteConversation(qint64 id);
     std::optional<ConversationSummary> conversation(qint64 id) const;
     // Newest (by updated) first.
     QList<ConversationSummary> conversations() const;
 
     QList<StoredMessage> messages(qint64 conversationId) const;
-    // Stores a new message; returns its id (0 on failure). Touches the conversation's updated time.
-    qint64 addMessage(const StoredMessage &message);
+    // Stores a new message; its id. Touches the conversation's updated time.
+    StoreResult<qint64> addMessage(const StoredMessage &message);
     // Rewrites a stored message (the partial answer while streaming, then the final one).
-    bool updateMessage(const StoredMessage &message);
+    StoreStatus updateMessage(const StoredMessage &message);
     // Removes every message of the conversation from messageId on (inclusive): edit and regenerate.
-    bool deleteMessagesFrom(qint64 conversationId, qint64 messageId);
+    StoreStatus deleteMessagesFrom(qint64 conversationId, qint64 messageId);
 
-    // Messages left Streaming by a process that died become Interrupted. Returns how many.
-    int recoverInterrupted();
+    // Messages left Streaming by a process that died become Interrupted; how many.
+    StoreResult<int> recoverInterrupted();
 
     // Full-text search (FTS5 where available, LIKE otherwise) over content and titles.
     QList<SearchHit> search(const QString &query, int limit = 50) const;
@@ -115,8 +187,11 @@ private:
     bool commit(const char *what) const;
     void rollback() const;
     bool touchConversation(qint64 conversationId, qint64 stamp);
+    // Record the failure (m_error, the log) and return false.
     bool fail(const char *what, const QSqlError &error) const;
-    bool fail(const QString &message) const;
+    bool fail(StoreError::Kind kind, const QString &message) const;
+    // The same, as a value to return.
+    StoreError failure(StoreError::Kind kind, const QString &message) const;
     bool requireOpen() const;
     qint64 nextStamp();
     QList<SearchHit> searchFullText(const QStringList &words, int limit) const;
@@ -125,8 +200,8 @@ private:
     QString m_path;
     QString m_connection;
     QString m_notice;
-    mutable QString m_lastError;
-    QString m_openError; // why the last open() failed
+    mutable StoreError m_error; // the last failure
+    std::optional<StoreError> m_openError; // why the last open() failed
     bool m_fts = false;
     bool m_ftsEnabled = true;
     // Set when the last failure means the file itself is damaged (not, say, locked or read-only).
