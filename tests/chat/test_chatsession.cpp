@@ -61,6 +61,27 @@ protected:
 };
 } // namespace
 
+// A new chat is known by its flag, not by its title: one the user called "New chat" keeps that
+// name when it is asked something, and an untitled one gets its first question as its title.
+TEST_F(ChatSessionTest, TheFirstQuestionTitlesAnUntitledChatButNotOneNamedNewChat)
+{
+    startServer();
+    const StoreResult<qint64> named = m_store->createConversation(QStringLiteral("New chat"));
+    ASSERT_TRUE(stored(named));
+    m_session->openConversation(named.value());
+    ASSERT_TRUE(m_session->send(QStringLiteral("Keep my title")));
+    ASSERT_TRUE(waitUntilIdle());
+    EXPECT_EQ(m_store->conversation(named.value())->title, QStringLiteral("New chat"));
+
+    const qint64 fresh = m_session->newConversation();
+    ASSERT_NE(fresh, 0);
+    EXPECT_FALSE(m_store->conversation(fresh)->titled);
+    ASSERT_TRUE(m_session->send(QStringLiteral("Name me after this")));
+    ASSERT_TRUE(waitUntilIdle());
+    EXPECT_TRUE(m_store->conversation(fresh)->titled);
+    EXPECT_EQ(m_store->conversation(fresh)->title, QStringLiteral("Name me after this"));
+}
+
 TEST_F(ChatSessionTest, AQuestionAndItsStreamedAnswerAreStored)
 {
     startServer();

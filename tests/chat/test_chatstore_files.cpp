@@ -175,6 +175,49 @@ TEST(ChatStore, MigratesAVersion1DatabaseKeepingItsRows)
     EXPECT_EQ(store.search(QStringLiteral("pancak")).size(), 2) << "the title and the question";
 }
 
+// tests/chat/data/chats-v2.sqlite was written by the schema-2 code (make-chats-v2.cpp.txt beside
+// it): a new chat not yet asked anything (title "New chat"), a conversation its first question
+// named, and one still called "New chat" with a question in it.
+TEST(ChatStore, MigratesAVersion2DatabaseMadeByTheLastReleaseToUntitledFlags)
+{
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    ASSERT_TRUE(QFile::copy(QStringLiteral(LLAMADESK_SOURCE_DIR "/tests/chat/data/chats-v2.sqlite"), path));
+    ASSERT_TRUE(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner));
+    ChatStore store(path);
+    ASSERT_TRUE(stored(store.open()));
+    EXPECT_TRUE(store.openNotice().isEmpty());
+    EXPECT_EQ(RawDatabase(path).value(QStringLiteral("PRAGMA user_version")).toInt(), 3);
+
+    const std::optional<ConversationSummary> fresh = store.conversation(1);
+    ASSERT_TRUE(fresh);
+    EXPECT_FALSE(fresh->titled) << "a new chat, known now by its flag";
+    EXPECT_TRUE(fresh->title.isEmpty());
+    const std::optional<ConversationSummary> asked = store.conversation(2);
+    ASSERT_TRUE(asked);
+    EXPECT_TRUE(asked->titled);
+    EXPECT_EQ(asked->title, QStringLiteral("Rivers of Europe"));
+    EXPECT_EQ(asked->systemPrompt, QStringLiteral("Be brief."));
+    const std::optional<ConversationSummary> named = store.conversation(3);
+    ASSERT_TRUE(named);
+    EXPECT_TRUE(named->titled) << "it has a question: its title stays";
+    EXPECT_EQ(named->title, QStringLiteral("New chat"));
+
+    const QList<StoredMessage> messages = store.messages(2);
+    ASSERT_EQ(messages.size(), 2);
+    EXPECT_EQ(messages.at(0).content, QStringLiteral("Which is the longest river in Europe?"));
+    EXPECT_EQ(messages.at(0).created.toMSecsSinceEpoch(), 1764806400000);
+    EXPECT_EQ(messages.at(1).content, QStringLiteral("The **Volga**, about 3,530 km."));
+    EXPECT_EQ(messages.at(1).model, QStringLiteral("tiny-llama"));
+    EXPECT_EQ(messages.at(1).predictedTokens, 12);
+    EXPECT_EQ(messages.at(1).tokensPerSecond, 1500.5);
+    EXPECT_EQ(store.search(QStringLiteral("Volga")).size(), 1) << "the search index came along";
+
+    // Renaming the untitled one marks it titled.
+    ASSERT_TRUE(stored(store.renameConversation(1, QStringLiteral("Mine"))));
+    EXPECT_TRUE(store.conversation(1)->titled);
+}
+
 TEST(ChatStore, NewerSchemaIsRefusedAndLeftInPlace)
 {
     QTemporaryDir dir;

@@ -60,6 +60,9 @@ struct ConversationSummary
     QString systemPrompt;
     QString model;
     int messageCount = 0;
+    // False for a new chat whose title comes from its first question (title is empty then; the
+    // list shows "New chat"); a rename by the user, or that first question, sets it.
+    bool titled = true;
     bool operator==(const ConversationSummary &) const = default;
 };
 

@@ -105,8 +105,7 @@ qint64 ChatSession::newConversation()
 {
     if (m_busy)
         stop();
-    const StoreResult<qint64> created =
-            m_store.createConversation(tr("New chat"), m_settings.get(Keys::ChatSystemPrompt));
+    const StoreResult<qint64> created = m_store.createUntitledConversation(m_settings.get(Keys::ChatSystemPrompt));
     if (!created) {
         Q_EMIT problem(tr("Could not create a conversation: %1").arg(created.message()));
         return 0;
@@ -137,7 +136,7 @@ bool ChatSession::send(const QString &text, const QList<MessageAttachment> &atta
         return false;
     if (m_messages.isEmpty()) {
         if (const auto conversation = m_store.conversation(m_conversation);
-            conversation && conversation->title == tr("New chat")) {
+            conversation && !conversation->titled) {
             // A title that cannot be saved is no reason to keep the question back: the log has it.
             const StoreStatus renamed = m_store.renameConversation(
                     m_conversation, titleFrom(question.isEmpty() ? attachmentTitle(attachments) : question));

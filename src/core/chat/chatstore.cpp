@@ -513,16 +513,17 @@ bool ChatStore::touchConversation(qint64 conversationId, qint64 stamp)
             != nullptr;
 }
 
-StoreResult<qint64> ChatStore::createConversation(const QString &title, const QString &systemPrompt,
+StoreResult<qint64> ChatStore::insertConversation(const QString &title, bool titled, const QString &systemPrompt,
                                                    const QString &model)
 {
     if (!requireOpen())
         return m_error;
     const qint64 now = nextStamp();
     const Execution q = execute(
-            sql("INSERT INTO conversations (title, created, updated, system_prompt, model)"
-                " VALUES (?, ?, ?, ?, ?)"),
-            {textValue(title), now, now, textValue(systemPrompt), textValue(model)}, "create a conversation");
+            sql("INSERT INTO conversations (title, created, updated, system_prompt, model, titled)"
+                " VALUES (?, ?, ?, ?, ?, ?)"),
+            {textValue(title), now, now, textValue(systemPrompt), textValue(model), titled ? 1 : 0},
+            "create a conversation");
     if (!q)
         return m_error;
     const qint64 id = q->lastInsertId().toLongLong();
@@ -530,11 +531,21 @@ StoreResult<qint64> ChatStore::createConversation(const QString &title, const QS
     return id;
 }
 
+StoreResult<qint64> ChatStore::createConversation(const QString &title, const QString &systemPrompt, const QString &model)
+{
+    return insertConversation(title, true, systemPrompt, model);
+}
+
+StoreResult<qint64> ChatStore::createUntitledConversation(const QString &systemPrompt, const QString &model)
+{
+    return insertConversation(QString(), false, systemPrompt, model);
+}
+
 StoreStatus ChatStore::renameConversation(qint64 id, const QString &title)
 {
     if (!requireOpen())
         return m_error;
-    const Execution q = execute(sql("UPDATE conversations SET title = ? WHERE id = ?"),
+    const Execution q = execute(sql("UPDATE conversations SET title = ?, titled = 1 WHERE id = ?"),
                                 {textValue(title), id}, "rename the conversation");
     if (!q)
         return m_error;

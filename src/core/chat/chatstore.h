@@ -99,7 +99,7 @@ class ChatStore final : public QObject
     Q_DISABLE_COPY_MOVE(ChatStore)
 
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
 
     // Each store uses its own connection name, so several may be open at once.
     explicit ChatStore(const QString &path, QObject *parent = nullptr);
@@ -132,6 +132,9 @@ public:
     // The new conversation's id.
     StoreResult<qint64> createConversation(const QString &title, const QString &systemPrompt = {},
                                            const QString &model = {});
+    // A new chat without a title yet (ConversationSummary::titled false).
+    StoreResult<qint64> createUntitledConversation(const QString &systemPrompt = {}, const QString &model = {});
+    // Also marks it titled.
     StoreStatus renameConversation(qint64 id, const QString &title);
     StoreStatus setSystemPrompt(qint64 id, const QString &systemPrompt);
     StoreStatus deleteConversation(qint64 id);
@@ -160,6 +163,8 @@ Q_SIGNALS:
     void integrityChecked(const QString &problem);
 
 private:
+    StoreResult<qint64> insertConversation(const QString &title, bool titled, const QString &systemPrompt,
+                                           const QString &model);
     bool openOrMoveAside();
     bool preparePrivateFile();
     bool openDatabase();

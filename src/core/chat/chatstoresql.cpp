@@ -48,6 +48,16 @@ const char *const SchemaVersion2[] = {
         "CREATE INDEX conversations_by_updated ON conversations(updated)",
 };
 
+// Version 3: a new chat is known by a flag, no longer by a title equal to the translated "New
+// chat" (which changes with the language, and which a user may choose as a name). Version 2
+// stored that title, in English (no translation shipped): those without a message yet are the
+// untitled ones.
+const char *const SchemaVersion3[] = {
+        "ALTER TABLE conversations ADD COLUMN titled INTEGER NOT NULL DEFAULT 1",
+        "UPDATE conversations SET titled = 0, title = '' WHERE title = 'New chat'"
+        " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)",
+};
+
 // External-content FTS5 tables: the text lives once, in messages and conversations. A message
 // is indexed only once it stops streaming, so the updates made while an answer streams cost no
 // index work; the triggers keep "indexed" and "state is not streaming" the same thing, which
@@ -110,6 +120,8 @@ QStringList migration(int version)
         return toList(SchemaVersion1);
     case 2:
         return toList(SchemaVersion2);
+    case 3:
+        return toList(SchemaVersion3);
     default:
         return {};
     }
@@ -153,7 +165,7 @@ StoredMessage messageFromRow(const QSqlQuery &row)
 QString conversationColumns()
 {
     return QStringLiteral("id, title, created, updated, system_prompt, model,"
-                          " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)");
+                          " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), titled");
 }
 
 ConversationSummary conversationFromRow(const QSqlQuery &row)
@@ -166,6 +178,7 @@ ConversationSummary conversationFromRow(const QSqlQuery &row)
     c.systemPrompt = row.value(4).toString();
     c.model = displayModelName(row.value(5).toString());
     c.messageCount = row.value(6).toInt();
+    c.titled = row.value(7).toBool();
     return c;
 }
 

@@ -125,6 +125,11 @@ QString titleOf(const QString &title)
 {
     return title.trimmed().isEmpty() ? ConversationList::tr("Untitled") : title;
 }
+
+QString titleOf(const ConversationSummary &conversation)
+{
+    return conversation.titled ? titleOf(conversation.title) : ConversationList::tr("New chat");
+}
 } // namespace
 
 ConversationList::ConversationList(QWidget *parent)
@@ -215,12 +220,12 @@ void ConversationList::setConversations(const QList<ConversationSummary> &conver
     m_updating = true;
     m_list->clear();
     for (const ConversationSummary &conversation : std::as_const(sorted)) {
-        auto *item = new QListWidgetItem(titleOf(conversation.title), m_list);
+        auto *item = new QListWidgetItem(titleOf(conversation), m_list);
         item->setFlags(item->flags() | Qt::ItemIsEditable);
         item->setData(IdRole, conversation.id);
-        item->setData(TitleRole, conversation.title);
+        item->setData(TitleRole, titleOf(conversation));
         item->setData(SubtitleRole, describe(conversation));
-        item->setToolTip(titleOf(conversation.title));
+        item->setToolTip(titleOf(conversation));
     }
     if (QListWidgetItem *item = itemFor(currentId))
         m_list->setCurrentItem(item);
@@ -320,7 +325,7 @@ void ConversationList::onItemChanged(QListWidgetItem *item)
     const QString old = item->data(TitleRole).toString();
     if (title.isEmpty() || title == old) {
         m_updating = true;
-        item->setText(titleOf(old));
+        item->setText(old);
         m_updating = false;
         return;
     }

@@ -28,7 +28,7 @@ public:
     enum Role {
         IdRole = Qt::UserRole + 1, // qint64 conversation id
         SubtitleRole,              // the second line: date and size, or the search snippet
-        TitleRole,                 // the title as stored, to undo an empty rename
+        TitleRole,                 // the title as shown ("New chat" for an untitled one), to undo an empty rename
         MessageIdRole,             // search results: the message that matched
     };
 
