@@ -46,6 +46,7 @@ db=$app_data/chats.sqlite
 
 folders=("$app_config" "$app_data" "$logs")
 files=("$ini" "$db" "$db-wal" "$db-shm" "$logs/llamadesk.log" "$logs/llama-server.log")
+waited=()
 
 if [[ "$scenario" == upgrade ]]; then
     # As an earlier version left them under umask 022: readable by everyone. The comment line
@@ -60,6 +61,10 @@ if [[ "$scenario" == upgrade ]]; then
         : >"$logs/llama-server.log"
     )
     files+=("$logs/llamadesk.1.log")
+    # Every file above exists before the start: the app is stopped only once it has also made
+    # the settings backup, which is what this scenario looks at (under load it came after the
+    # database's files, and a stop before it failed the run).
+    waited=("$ini.bak")
 elif [[ "$scenario" != fresh ]]; then
     fail "unknown scenario '$scenario'"
 fi
@@ -78,7 +83,7 @@ strace_pid=$!
 # Waits (up to two minutes on a loaded machine) until every file is there.
 all_there() {
     local f
-    for f in "${files[@]}"; do [[ -e "$f" ]] || return 1; done
+    for f in "${files[@]}" "${waited[@]}"; do [[ -e "$f" ]] || return 1; done
 }
 for ((i = 0; i < 1200; i++)); do
     all_there && break
@@ -92,7 +97,7 @@ if ! kill -0 "$strace_pid" 2>/dev/null; then
 fi
 if ! all_there; then
     cat "$work/app.log" >&2 || true
-    for f in "${files[@]}"; do [[ -e "$f" ]] || say "missing: $f" >&2; done
+    for f in "${files[@]}" "${waited[@]}"; do [[ -e "$f" ]] || say "missing: $f" >&2; done
     fail "the app did not create all of its files"
 fi
 [[ -n "$app_pid" ]] || fail "could not find the app's process under strace"
@@ -104,13 +109,15 @@ failures=0
 bad() { say "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # The first call that could create PATH: the mode it was given ('' when none did).
+# Empty when the trace shows none: a pipeline that finds nothing must not end the script
+# (set -e with pipefail), or the run fails without saying why.
 creation_mode_of_file() {
     local path=$1
-    grep -F "\"$path\"" "$trace" | grep -E 'open(at)?\(|creat\(' | grep -E 'O_CREAT|creat\(' | head -n 1 |
-        sed -nE 's/.*"[^"]*", [A-Z_|]+, (0[0-7]+).*/\1/p'
+    { grep -F "\"$path\"" "$trace" | grep -E 'open(at)?\(|creat\(' | grep -E 'O_CREAT|creat\(' | head -n 1 |
+        sed -nE 's/.*"[^"]*", [A-Z_|]+, (0[0-7]+).*/\1/p'; } || true
 }
 creation_mode_of_folder() {
-    grep -F "mkdir(\"$1\"," "$trace" | head -n 1 | sed -nE 's/.*", (0[0-7]+)\).*/\1/p'
+    { grep -F "mkdir(\"$1\"," "$trace" | head -n 1 | sed -nE 's/.*", (0[0-7]+)\).*/\1/p'; } || true
 }
 
 if [[ "$scenario" == fresh ]]; then
