@@ -4,7 +4,7 @@
 //  - time to first token through ChatClient against the bare client (target overhead < 5 ms).
 // The fake llama-server by default; LLAMADESK_LLAMA_SERVER names a real one (then the model's
 // own speed is the limit).
-#include "chat/chatclient.h"
+#include "core/chat/chatclient.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

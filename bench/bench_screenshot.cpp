@@ -6,7 +6,7 @@
 // own, to show where the time goes (and why PNG and JPEG are encoded concurrently).
 //   bench_screenshot [runs, default 15] [file to save the sent picture to, to look at]
 // Needs an X display of 2560x1440: bench/run_bench_screenshot.sh starts one.
-#include "imageattachment.h"
+#include "image/imageattachment.h"
 
 #include <QBuffer>
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 //   bench_server_start [--server PATH] [--model PATH] [--runs N]
 // Defaults: the fake llama-server beside this build and ../shared/models/tiny-llama.gguf; set
 // LLAMADESK_LLAMA_SERVER to measure a real llama-server.
-#include "server/serversupervisor.h"
+#include "core/server/serversupervisor.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

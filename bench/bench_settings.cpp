@@ -1,7 +1,7 @@
 // How long reading the settings file takes, against plain QSettings reading the same file:
 // the cost of validation and typed values, as a ratio measured in the same run.
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QCoreApplication>
 #include <QSettings>

@@ -2,8 +2,8 @@
 // plain memchr scan of the same bytes (the least any line splitter must do), measured in the
 // same run so the ratio can be read. Decoding the chunks' JSON (parseStreamData) is measured
 // on its own: it is a different cost, paid per event rather than per byte.
-#include "chat/chatprotocol.h"
-#include "chat/sseparser.h"
+#include "core/chat/chatprotocol.h"
+#include "core/chat/sseparser.h"
 
 #include "ratioreporter.h"
 

@@ -11,11 +11,11 @@
 //   bench_streaming [--tokens N] [--paced-only] (N: default 10,000; --paced-only: part 1 alone)
 // The fake llama-server by default; LLAMADESK_LLAMA_SERVER names a real one (with the tiny
 // model; then the server's own decode is the CPU load of part 2).
-#include "app.h"
-#include "mainwindow.h"
-#include "secrets/memorysecretstore.h"
-#include "settingkeys.h"
-#include "streammonitor.h"
+#include "application/app.h"
+#include "ui/mainwindow.h"
+#include "core/secrets/memorysecretstore.h"
+#include "core/settingkeys.h"
+#include "application/streammonitor.h"
 
 #include <QApplication>
 #include <QDir>

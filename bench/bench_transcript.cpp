@@ -5,10 +5,10 @@
 //  - an answer streaming in at 2,000 tokens/s: the longest event-loop stall (target < 50 ms) and
 //    the main thread's CPU share, against an idle event loop measured in the same run.
 //   bench_transcript [seconds of streaming, default 10]
-#include "chat/chatstore.h"
-#include "chat/messageattachment.h"
-#include "imageattachment.h"
-#include "transcriptview.h"
+#include "core/chat/chatstore.h"
+#include "core/chat/messageattachment.h"
+#include "image/imageattachment.h"
+#include "ui/chat/transcriptview.h"
 
 #include <QPainter>
 #include <QRandomGenerator>

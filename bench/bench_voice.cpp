@@ -1,9 +1,9 @@
 // Voice: from the key release to the request body ready for the network, for a 15 s clip (WAV
 // encoding, base64, JSON; target under 20 ms), against copying the same number of bytes; and
 // the capture's start latency from start() to the first audio (with a microphone).
-#include "audiocapture.h"
-#include "chat/chatrequest.h"
-#include "media/audioclip.h"
+#include "audio/audiocapture.h"
+#include "core/chat/chatrequest.h"
+#include "core/media/audioclip.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
-#include "commandline.h"
+#include "app/commandline.h"
 
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

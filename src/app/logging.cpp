@@ -1,7 +1,7 @@
-#include "logging.h"
+#include "app/logging.h"
 
-#include "apppaths.h"
-#include "qtfmt.h"
+#include "core/apppaths.h"
+#include "core/qtfmt.h"
 
 #include <QDir>
 

@@ -1,11 +1,11 @@
-#include "app.h"
-#include "apppaths.h"
-#include "commandline.h"
-#include "logging.h"
-#include "mainwindow.h"
-#include "qtfmt.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "application/app.h"
+#include "core/apppaths.h"
+#include "app/commandline.h"
+#include "app/logging.h"
+#include "ui/mainwindow.h"
+#include "core/qtfmt.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QApplication>
 #include <QDir>

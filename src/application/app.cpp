@@ -1,12 +1,12 @@
-#include "app.h"
+#include "application/app.h"
 
-#include "globalhotkey.h"
-#include "qtfmt.h"
-#include "keychainsecretstore.h"
-#include "platformfactory.h"
-#include "screengrabber.h"
-#include "server/processguard.h"
-#include "settingkeys.h"
+#include "platform/globalhotkey.h"
+#include "core/qtfmt.h"
+#include "platform/keychain/keychainsecretstore.h"
+#include "platform/platformfactory.h"
+#include "platform/screengrabber.h"
+#include "core/server/processguard.h"
+#include "core/settingkeys.h"
 
 #include <QCoreApplication>
 

@@ -1,22 +1,22 @@
 #pragma once
 
-#include "chatcontroller.h"
-#include "servercontroller.h"
-#include "settinghotkey.h"
-#include "voicecontroller.h"
-#include "voiceinput.h"
+#include "application/chatcontroller.h"
+#include "application/servercontroller.h"
+#include "application/settinghotkey.h"
+#include "application/voicecontroller.h"
+#include "application/voiceinput.h"
 
-#include "audiocapture.h"
-#include "chat/chatclient.h"
-#include "chat/chatsession.h"
-#include "chat/chatstore.h"
-#include "secrets/serverkey.h"
-#include "globalhotkey.h"
-#include "screengrabber.h"
-#include "secrets/secretstore.h"
-#include "server/processguard.h"
-#include "server/serversupervisor.h"
-#include "settings.h"
+#include "audio/audiocapture.h"
+#include "core/chat/chatclient.h"
+#include "core/chat/chatsession.h"
+#include "core/chat/chatstore.h"
+#include "core/secrets/serverkey.h"
+#include "platform/globalhotkey.h"
+#include "platform/screengrabber.h"
+#include "core/secrets/secretstore.h"
+#include "core/server/processguard.h"
+#include "core/server/serversupervisor.h"
+#include "core/settings.h"
 
 #include <QObject>
 #include <QStringList>

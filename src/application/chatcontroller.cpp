@@ -1,9 +1,9 @@
-#include "chatcontroller.h"
+#include "application/chatcontroller.h"
 
-#include "chat/chatsession.h"
-#include "imageattachment.h"
-#include "media/audioclip.h"
-#include "servercontroller.h"
+#include "core/chat/chatsession.h"
+#include "image/imageattachment.h"
+#include "core/media/audioclip.h"
+#include "application/servercontroller.h"
 
 #include <QCoreApplication>
 #include <QImage>

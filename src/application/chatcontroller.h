@@ -1,10 +1,10 @@
 #pragma once
 
-#include "notice.h"
-#include "streammonitor.h"
+#include "application/notice.h"
+#include "application/streammonitor.h"
 
-#include "chat/chatstore.h"
-#include "chat/messageattachment.h"
+#include "core/chat/chatstore.h"
+#include "core/chat/messageattachment.h"
 
 #include <QHash>
 #include <QObject>

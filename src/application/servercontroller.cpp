@@ -1,10 +1,10 @@
-#include "servercontroller.h"
+#include "application/servercontroller.h"
 
-#include "chat/chatclient.h"
-#include "secrets/serverkey.h"
-#include "server/serversupervisor.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/chat/chatclient.h"
+#include "core/secrets/serverkey.h"
+#include "core/server/serversupervisor.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "notice.h"
+#include "application/notice.h"
 
-#include "chat/chatprotocol.h"
-#include "server/serverlog.h"
-#include "server/serverstate.h"
+#include "core/chat/chatprotocol.h"
+#include "core/server/serverlog.h"
+#include "core/server/serverstate.h"
 
 #include <QObject>
 #include <QUrl>

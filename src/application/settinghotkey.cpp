@@ -1,7 +1,7 @@
-#include "settinghotkey.h"
+#include "application/settinghotkey.h"
 
-#include "globalhotkey.h"
-#include "settings.h"
+#include "platform/globalhotkey.h"
+#include "core/settings.h"
 
 namespace Llamadesk
 {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "notice.h"
-#include "settingkeys.h"
+#include "application/notice.h"
+#include "core/settingkeys.h"
 
 #include <QObject>
 #include <QPointer>

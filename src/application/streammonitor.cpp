@@ -1,4 +1,4 @@
-#include "streammonitor.h"
+#include "application/streammonitor.h"
 
 #include <algorithm>
 

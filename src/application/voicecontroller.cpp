@@ -1,13 +1,13 @@
-#include "voicecontroller.h"
+#include "application/voicecontroller.h"
 
-#include "chatcontroller.h"
-#include "media/audioclip.h"
-#include "media/transcription.h"
-#include "servercontroller.h"
-#include "settinghotkey.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "voiceinput.h"
+#include "application/chatcontroller.h"
+#include "core/media/audioclip.h"
+#include "core/media/transcription.h"
+#include "application/servercontroller.h"
+#include "application/settinghotkey.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
+#include "application/voiceinput.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "notice.h"
+#include "application/notice.h"
 
 #include <QObject>
 

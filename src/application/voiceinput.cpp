@@ -1,11 +1,11 @@
-#include "voiceinput.h"
+#include "application/voiceinput.h"
 
-#include "audiocapture.h"
-#include "chat/chatclient.h"
-#include "media/transcription.h"
-#include "qtfmt.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "audio/audiocapture.h"
+#include "core/chat/chatclient.h"
+#include "core/media/transcription.h"
+#include "core/qtfmt.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QCoreApplication>
 

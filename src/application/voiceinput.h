@@ -1,6 +1,6 @@
 #pragma once
 
-#include "media/audioclip.h"
+#include "core/media/audioclip.h"
 
 #include <QElapsedTimer>
 #include <QObject>

@@ -1,8 +1,8 @@
-#include "audiocapture.h"
+#include "audio/audiocapture.h"
 
-#include "audioinputs.h"
-#include "qtfmt.h"
-#include "resampler.h"
+#include "audio/audioinputs.h"
+#include "core/qtfmt.h"
+#include "audio/resampler.h"
 
 #include <QAudioSource>
 #include <QIODevice>

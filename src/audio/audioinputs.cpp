@@ -1,6 +1,6 @@
-#include "audioinputs.h"
+#include "audio/audioinputs.h"
 
-#include "qtfmt.h"
+#include "core/qtfmt.h"
 
 #include <QMediaDevices>
 

@@ -1,4 +1,4 @@
-#include "resampler.h"
+#include "audio/resampler.h"
 
 #include <QtEndian>
 

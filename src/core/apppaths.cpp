@@ -1,6 +1,6 @@
-#include "apppaths.h"
+#include "core/apppaths.h"
 
-#include "qtfmt.h"
+#include "core/qtfmt.h"
 
 #include <QDir>
 #include <QFile>

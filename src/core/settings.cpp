@@ -1,7 +1,7 @@
-#include "settings.h"
+#include "core/settings.h"
 
-#include "apppaths.h"
-#include "qtfmt.h"
+#include "core/apppaths.h"
+#include "core/qtfmt.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "settingkeys.h"
+#include "core/settingkeys.h"
 
 #include <QHash>
 #include <QObject>

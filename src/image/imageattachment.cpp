@@ -1,7 +1,7 @@
-#include "imageattachment.h"
+#include "image/imageattachment.h"
 
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QBuffer>
 #include <QCoreApplication>

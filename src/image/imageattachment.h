@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chat/messageattachment.h"
+#include "core/chat/messageattachment.h"
 
 #include <QByteArray>
 #include <QImage>

@@ -1,4 +1,4 @@
-#include "qscreengrabber.h"
+#include "platform/qscreengrabber.h"
 
 #include <QCursor>
 #include <QGuiApplication>

@@ -1,15 +1,15 @@
-#include "chatpane.h"
+#include "ui/chatpane.h"
 
-#include "app.h"
-#include "composer.h"
-#include "conversationlist.h"
-#include "imageattachment.h"
-#include "imageviewer.h"
-#include "inlinebanner.h"
-#include "screenshotcontroller.h"
-#include "settingkeys.h"
-#include "transcriptview.h"
-#include "voicerow.h"
+#include "application/app.h"
+#include "ui/chat/composer.h"
+#include "ui/chat/conversationlist.h"
+#include "image/imageattachment.h"
+#include "ui/imageviewer.h"
+#include "ui/inlinebanner.h"
+#include "ui/screenshotcontroller.h"
+#include "core/settingkeys.h"
+#include "ui/chat/transcriptview.h"
+#include "ui/voicerow.h"
 
 #include <QAction>
 #include <QDropEvent>

@@ -1,6 +1,6 @@
-#include "gpulayersspinbox.h"
+#include "ui/gpulayersspinbox.h"
 
-#include "spinboxwidth.h"
+#include "ui/spinboxwidth.h"
 
 #include <algorithm>
 

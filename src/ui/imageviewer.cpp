@@ -1,4 +1,4 @@
-#include "imageviewer.h"
+#include "ui/imageviewer.h"
 
 #include <QDialogButtonBox>
 #include <QDir>

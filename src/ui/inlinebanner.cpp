@@ -1,4 +1,4 @@
-#include "inlinebanner.h"
+#include "ui/inlinebanner.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

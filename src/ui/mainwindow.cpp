@@ -1,16 +1,16 @@
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
-#include "app.h"
-#include "chatpane.h"
-#include "inlinebanner.h"
-#include "messageboxclipprompt.h"
-#include "screenshotcontroller.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "settingsdialog.h"
-#include "statusdot.h"
-#include "titlebar.h"
-#include "typetofocus.h"
+#include "application/app.h"
+#include "ui/chatpane.h"
+#include "ui/inlinebanner.h"
+#include "ui/messageboxclipprompt.h"
+#include "ui/screenshotcontroller.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
+#include "ui/settingsdialog.h"
+#include "ui/statusdot.h"
+#include "ui/titlebar.h"
+#include "ui/typetofocus.h"
 
 #include <QAction>
 #include <QCloseEvent>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/serverstate.h"
+#include "core/server/serverstate.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -1,4 +1,4 @@
-#include "messageboxclipprompt.h"
+#include "ui/messageboxclipprompt.h"
 
 #include <QCoreApplication>
 #include <QMessageBox>

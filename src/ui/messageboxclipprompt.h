@@ -1,6 +1,6 @@
 #pragma once
 
-#include "voiceinput.h"
+#include "application/voiceinput.h"
 
 class QWidget;
 

@@ -1,4 +1,4 @@
-#include "regionoverlay.h"
+#include "ui/regionoverlay.h"
 
 #include <QCloseEvent>
 #include <QKeyEvent>

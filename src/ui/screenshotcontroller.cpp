@@ -1,8 +1,8 @@
-#include "screenshotcontroller.h"
+#include "ui/screenshotcontroller.h"
 
-#include "imageattachment.h"
-#include "regionoverlay.h"
-#include "settings.h"
+#include "image/imageattachment.h"
+#include "ui/regionoverlay.h"
+#include "core/settings.h"
 
 #include <QTimer>
 #include <QWidget>

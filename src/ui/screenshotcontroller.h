@@ -1,8 +1,8 @@
 #pragma once
 
-#include "chat/messageattachment.h"
-#include "screengrabber.h"
-#include "screenshotmode.h"
+#include "core/chat/messageattachment.h"
+#include "platform/screengrabber.h"
+#include "ui/screenshotmode.h"
 
 #include <QObject>
 #include <QPointer>

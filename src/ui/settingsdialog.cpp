@@ -1,12 +1,12 @@
-#include "settingsdialog.h"
+#include "ui/settingsdialog.h"
 
-#include "audioinputs.h"
-#include "gpulayersspinbox.h"
-#include "server/preflight.h"
-#include "servercontroller.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "spinboxwidth.h"
+#include "audio/audioinputs.h"
+#include "ui/gpulayersspinbox.h"
+#include "core/server/preflight.h"
+#include "application/servercontroller.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
+#include "ui/spinboxwidth.h"
 #include "ui_settingsdialog.h"
 
 #include <QClipboard>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "server/serverlog.h"
-#include "server/serverstate.h"
+#include "core/server/serverlog.h"
+#include "core/server/serverstate.h"
 
 #include <QDialog>
 

@@ -1,4 +1,4 @@
-#include "spinboxwidth.h"
+#include "ui/spinboxwidth.h"
 
 #include <QDoubleSpinBox>
 #include <QLineEdit>

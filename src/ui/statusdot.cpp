@@ -1,4 +1,4 @@
-#include "statusdot.h"
+#include "ui/statusdot.h"
 
 #include <QEvent>
 #include <QPainter>

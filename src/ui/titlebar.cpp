@@ -1,7 +1,7 @@
-#include "titlebar.h"
+#include "ui/titlebar.h"
 
-#include "models/modelname.h"
-#include "statusdot.h"
+#include "core/models/modelname.h"
+#include "ui/statusdot.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>

@@ -1,4 +1,4 @@
-#include "typetofocus.h"
+#include "ui/typetofocus.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

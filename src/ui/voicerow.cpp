@@ -1,7 +1,7 @@
-#include "voicerow.h"
+#include "ui/voicerow.h"
 
-#include "voicecontroller.h"
-#include "voiceinput.h"
+#include "application/voicecontroller.h"
+#include "application/voiceinput.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

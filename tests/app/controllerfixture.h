@@ -3,16 +3,16 @@
 // The application layer without a window: the core objects App builds, and the controllers on
 // top of them, against the fake llama-server (or LLAMADESK_LLAMA_SERVER's real one). What the
 // widgets would show is what the controllers emit: notices with actions, reasons, availability.
-#include "chat/chatclient.h"
+#include "core/chat/chatclient.h"
 #include "storeassert.h"
-#include "chat/chatsession.h"
-#include "chat/chatstore.h"
-#include "chatcontroller.h"
-#include "notice.h"
-#include "server/serversupervisor.h"
-#include "servercontroller.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/chat/chatsession.h"
+#include "core/chat/chatstore.h"
+#include "application/chatcontroller.h"
+#include "application/notice.h"
+#include "core/server/serversupervisor.h"
+#include "application/servercontroller.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "supervisorfixture.h"
 #include "testsupport.h"
 

@@ -2,7 +2,7 @@
 // delete with undo (and for good when the app closes), a question edited and sent again, the
 // context an answer used, and pictures on their way in (refused ones become notices).
 #include "controllerfixture.h"
-#include "imageattachment.h"
+#include "image/imageattachment.h"
 
 #include <QBuffer>
 #include <QRegularExpression>

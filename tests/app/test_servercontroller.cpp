@@ -3,7 +3,7 @@
 // the server that runs (its address and the key it was launched with), and the supervisor's
 // failures become notices whose actions do what they say.
 #include "controllerfixture.h"
-#include "secrets/serverkey.h"
+#include "core/secrets/serverkey.h"
 
 #include <QTcpServer>
 

@@ -3,15 +3,15 @@
 // hotkey, what becomes of a transcript, and the notices that keep what the user said (Retry,
 // Save as WAV, Transcribe a recording cut off by the microphone). The microphone's failures
 // enter through AudioCapture's own signals; no device is needed.
-#include "audiocapture.h"
+#include "audio/audiocapture.h"
 #include "controllerfixture.h"
-#include "globalhotkey.h"
-#include "media/audioclip.h"
-#include "media/transcription.h"
-#include "media/wavformat.h"
-#include "settinghotkey.h"
-#include "voicecontroller.h"
-#include "voiceinput.h"
+#include "platform/globalhotkey.h"
+#include "core/media/audioclip.h"
+#include "core/media/transcription.h"
+#include "core/media/wavformat.h"
+#include "application/settinghotkey.h"
+#include "application/voicecontroller.h"
+#include "application/voiceinput.h"
 
 #include <cmath>
 

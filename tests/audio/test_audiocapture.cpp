@@ -1,9 +1,9 @@
 // AudioCapture through a real microphone: the PulseAudio virtual source of scripts/test.sh, fed
 // with espeak-ng speech through paplay. A missing microphone fails the tests when the script has
 // promised one (LLAMADESK_REQUIRE_AUDIO=1) and skips them otherwise.
-#include "audiocapture.h"
-#include "audioinputs.h"
-#include "resampler.h"
+#include "audio/audiocapture.h"
+#include "audio/audioinputs.h"
+#include "audio/resampler.h"
 #include "audiotesting.h"
 #include "testsupport.h"
 

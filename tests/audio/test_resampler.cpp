@@ -1,5 +1,5 @@
 // Resampler: any PCM to 16 kHz mono int16 through libsoxr, checked on synthetic sines.
-#include "resampler.h"
+#include "audio/resampler.h"
 
 #include <QtEndian>
 

@@ -6,7 +6,7 @@
 //   chatstore_writer DATABASE COUNT run    updates as fast as it can
 //
 // Either way it then waits for stdin to close (or for the kill).
-#include "chat/chatstore.h"
+#include "core/chat/chatstore.h"
 
 #include <QCoreApplication>
 

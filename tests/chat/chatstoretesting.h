@@ -2,7 +2,7 @@
 
 // What the ChatStore tests share: files in a temporary folder, a connection of their own to
 // look at a database as SQLite sees it, and short ways to build and compare messages.
-#include "chat/chatstore.h"
+#include "core/chat/chatstore.h"
 
 #include <QList>
 #include <QSqlDatabase>

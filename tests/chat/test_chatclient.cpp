@@ -1,6 +1,6 @@
 // ChatClient against the fake llama-server (or the real one named by LLAMADESK_LLAMA_SERVER,
 // for the tests that need no failure knobs).
-#include "chat/chatclient.h"
+#include "core/chat/chatclient.h"
 #include "servertestkit.h"
 #include "testsupport.h"
 

@@ -1,4 +1,4 @@
-#include "chat/chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "chat/chatrequest.h"
+#include "core/chat/chatrequest.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

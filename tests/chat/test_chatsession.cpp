@@ -1,9 +1,9 @@
 // ChatSession: the user's message, the streamed answer in the store, stop, regenerate, edit.
-#include "chat/chatsession.h"
+#include "core/chat/chatsession.h"
 #include "storeassert.h"
 #include "servertestkit.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -4,11 +4,11 @@
 // The full disk is SQLite's PRAGMA max_page_count on the store's own connection: the file may not
 // grow, exactly as when the disk has no free block left (SQLITE_FULL either way). The read-only
 // disk is a real tmpfs mount remounted read-only.
-#include "chat/chatsession.h"
+#include "core/chat/chatsession.h"
 #include "storeassert.h"
 #include "servertestkit.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>

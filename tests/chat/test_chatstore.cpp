@@ -1,5 +1,5 @@
 // ChatStore's API: what goes in comes back, in the documented order, and search finds it.
-#include "chat/chatstoresql.h"
+#include "core/chat/chatstoresql.h"
 #include "storeassert.h"
 #include "chatstoretesting.h"
 

@@ -1,5 +1,5 @@
 // MessageAttachment: the JSON kept in the messages table and the content parts sent.
-#include "chat/messageattachment.h"
+#include "core/chat/messageattachment.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "chat/sseparser.h"
+#include "core/chat/sseparser.h"
 
 
 #include <gtest/gtest.h>

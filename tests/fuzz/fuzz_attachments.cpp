@@ -1,6 +1,6 @@
 // Whatever the attachments column holds (a damaged database, a newer version's format), reading
 // it never crashes, and what it reads survives a round trip unchanged.
-#include "chat/messageattachment.h"
+#include "core/chat/messageattachment.h"
 
 #include <QString>
 

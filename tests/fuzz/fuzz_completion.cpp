@@ -2,7 +2,7 @@
 // parseStreamData (one SSE "data:" payload) gives a chunk of a known kind, never a crash or an
 // exception. A malformed chunk says what was wrong; an error says something; messages the
 // server wrote are capped and stay valid UTF-16.
-#include "chat/chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include "fuzzcheck.h"
 

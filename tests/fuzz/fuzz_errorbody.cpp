@@ -2,7 +2,7 @@
 // garbage), parseErrorBody gives an ApiError for a banner: the status it was given, a message of
 // at most 500 characters and an ellipsis, valid UTF-16 (no surrogate half left by the cut), and
 // never empty when the body has any text.
-#include "chat/chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include "fuzzcheck.h"
 

@@ -10,8 +10,8 @@
 //   is redacted once and for all; a failure without evidence comes from the exit status;
 // - no Hugging Face token of the lines reaches the reason or the action, and the evidence holds
 //   none (a token counts where it stands as a word, as redactSecrets sees it).
-#include "server/failureclassifier.h"
-#include "server/serverlog.h"
+#include "core/server/failureclassifier.h"
+#include "core/server/serverlog.h"
 
 #include "fuzzcheck.h"
 

@@ -4,7 +4,7 @@
 // Invariants: flags are given only with -m (or --model) and --port among them; every name is a
 // flag ("-x" or "--name", letters, digits, '-' and '_'); Windows line ends read the same as Unix
 // ones.
-#include "server/serverflags.h"
+#include "core/server/serverflags.h"
 
 #include "fuzzcheck.h"
 

@@ -1,7 +1,7 @@
 // Whatever GET /v1/models answers, parseModels gives a list or nothing, never a crash or an
 // exception. Every model in a list has an id (entries without one are skipped), and the list is
 // pure: the same bytes give the same list.
-#include "chat/chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include "fuzzcheck.h"
 

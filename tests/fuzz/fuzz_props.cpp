@@ -1,7 +1,7 @@
 // Whatever GET /props answers (a newer release's fields, an error page, a proxy's HTML), parseProps
 // gives props or nothing, never a crash or an exception. It is pure: the same bytes give the same
 // props, and the texts it keeps are valid UTF-16.
-#include "chat/chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include "fuzzcheck.h"
 

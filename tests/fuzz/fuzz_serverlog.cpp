@@ -14,8 +14,8 @@
 //   redacted text, or its own redaction hid something too;
 // - the log keeps at most its capacity, the newest line last; the stage never goes back; a port
 //   found is a port.
-#include "server/linesplitter.h"
-#include "server/serverlog.h"
+#include "core/server/linesplitter.h"
+#include "core/server/serverlog.h"
 
 #include "fuzzcheck.h"
 

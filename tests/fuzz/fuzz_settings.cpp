@@ -1,5 +1,5 @@
 // Whatever bytes the settings file holds, every value a reader gets is valid.
-#include "settings.h"
+#include "core/settings.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -2,8 +2,8 @@
 // the input fed in one piece, in two pieces cut at a point taken from the data, and in small
 // pieces of a size taken from the data must agree, events and pending state alike. Every
 // event's data also goes through parseStreamData, which must not crash or throw.
-#include "chat/chatprotocol.h"
-#include "chat/sseparser.h"
+#include "core/chat/chatprotocol.h"
+#include "core/chat/sseparser.h"
 
 #include <algorithm>
 #include <cstdint>

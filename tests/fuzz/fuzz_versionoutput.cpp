@@ -3,7 +3,7 @@
 //
 // Invariants: a version is never empty; the version and the build line are single trimmed lines;
 // Windows line ends read the same as Unix ones.
-#include "server/versionprobe.h"
+#include "core/server/versionprobe.h"
 
 #include "fuzzcheck.h"
 

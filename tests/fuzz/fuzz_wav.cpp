@@ -1,7 +1,7 @@
 // Whatever bytes arrive, parseWav returns a clip or an error sentence, never both and never a
 // crash. A clip it returns survives the trip through toWav: parsing the encoded clip gives the
 // same samples, rate and channels, with nothing truncated.
-#include "media/wavformat.h"
+#include "core/media/wavformat.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -11,7 +11,7 @@
 //     the user starts it again;
 //   - what is shown agrees with the process: Stopped and Failed have none, Running and healthy
 //     have one, and the machine's idea of a process is the world's.
-#include "server/supervisormachine.h"
+#include "core/server/supervisormachine.h"
 
 #include <QString>
 

@@ -3,12 +3,12 @@
 // The app as main() builds it (App from AppOptions), for the GUI tests: on temporary files, the
 // keychain in memory, the fake llama-server and the tiny model. What differs from main() is
 // only what AppOptions lets a caller choose.
-#include "app.h"
-#include "chatpane.h"
-#include "mainwindow.h"
-#include "secrets/memorysecretstore.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "application/app.h"
+#include "ui/chatpane.h"
+#include "ui/mainwindow.h"
+#include "core/secrets/memorysecretstore.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QTemporaryDir>

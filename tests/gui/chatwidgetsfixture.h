@@ -2,14 +2,14 @@
 
 // Shared by the chat widget tests (test_chatwidgets, test_chatinput): sample messages and
 // fixtures that build the widgets in a real window.
-#include "composer.h"
-#include "conversationlist.h"
+#include "ui/chat/composer.h"
+#include "ui/chat/conversationlist.h"
 #include "guitestsupport.h"
-#include "messagedelegate.h"
-#include "messagelayout.h"
+#include "ui/chat/messagedelegate.h"
+#include "ui/chat/messagelayout.h"
 #include "testsupport.h"
-#include "transcriptmodel.h"
-#include "transcriptview.h"
+#include "ui/chat/transcriptmodel.h"
+#include "ui/chat/transcriptview.h"
 
 #include <QClipboard>
 #include <QElapsedTimer>

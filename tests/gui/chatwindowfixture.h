@@ -3,7 +3,7 @@
 // The window as main() builds it (App, then MainWindow), on temporary files and the fake
 // llama-server, for the tests of what a person meets in it: keyboard focus, text that fits.
 #include "appfixture.h"
-#include "composer.h"
+#include "ui/chat/composer.h"
 
 #include <QPlainTextEdit>
 #include <QtTest/QTest>

@@ -1,9 +1,9 @@
 // The real llamadesk executable, driven from outside the way a person drives it: started with
 // a temporary settings file and temporary XDG folders, clicked and typed at with xdotool,
 // looked at with ImageMagick's import.
-#include "statusdot.h"
+#include "ui/statusdot.h"
 #include "testsupport.h"
-#include "titlebar.h"
+#include "ui/titlebar.h"
 
 #include <QDir>
 #include <QImage>

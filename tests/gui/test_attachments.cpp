@@ -1,9 +1,9 @@
 // Images in the chat: the composer's attachment strip, screenshot and attach buttons, paste and
 // drop; thumbnails in the transcript; the image viewer.
-#include "attachmentstrip.h"
-#include "chat/messageattachment.h"
+#include "ui/chat/attachmentstrip.h"
+#include "core/chat/messageattachment.h"
 #include "chatwidgetsfixture.h"
-#include "imageviewer.h"
+#include "ui/imageviewer.h"
 
 #include <QBuffer>
 #include <QDragEnterEvent>

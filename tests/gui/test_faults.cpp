@@ -3,11 +3,11 @@
 // llama-server. Each test asserts that the app goes on working and loses nothing.
 #include "chatwindowfixture.h"
 #include "guitestsupport.h"
-#include "inlinebanner.h"
-#include "messagelayout.h"
-#include "sanitizers.h"
-#include "transcriptmodel.h"
-#include "transcriptview.h"
+#include "ui/inlinebanner.h"
+#include "ui/chat/messagelayout.h"
+#include "core/sanitizers.h"
+#include "ui/chat/transcriptmodel.h"
+#include "ui/chat/transcriptview.h"
 
 #include <QSignalSpy>
 

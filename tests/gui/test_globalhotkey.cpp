@@ -1,8 +1,8 @@
 // System-wide push-to-talk on X11: Ctrl+Shift+V (or the combination the caller chose) pressed with
 // no Llamadesk window focused reaches the app through a passive grab, once per hold (auto-repeat
 // filtered), and is released.
-#include "globalhotkey.h"
-#include "platformfactory.h"
+#include "platform/globalhotkey.h"
+#include "platform/platformfactory.h"
 #include "testsupport.h"
 
 #include <QGuiApplication>

@@ -3,12 +3,12 @@
 // status dot or the list lands in the message box; Space opens the settings only from a dot the
 // user reached by Tab; the list keeps its own keys.
 #include "chatwindowfixture.h"
-#include "conversationlist.h"
+#include "ui/chat/conversationlist.h"
 #include "guitestsupport.h"
-#include "settingsdialog.h"
-#include "statusdot.h"
-#include "titlebar.h"
-#include "transcriptview.h"
+#include "ui/settingsdialog.h"
+#include "ui/statusdot.h"
+#include "ui/titlebar.h"
+#include "ui/chat/transcriptview.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>

@@ -1,7 +1,7 @@
 // The region picker over a frozen screenshot: what a drag selects, in the image's own pixels,
 // and that it always ends with exactly one answer and deletes itself.
 #include "guitestsupport.h"
-#include "regionoverlay.h"
+#include "ui/regionoverlay.h"
 #include "testsupport.h"
 
 #include <QGuiApplication>

@@ -1,10 +1,10 @@
 // The transcript's renderer (src/ui/chat/render): where a streaming answer's markdown can be
 // cut into chunks that later text cannot change, and the answer built chunk by chunk, token by
 // token, against the same answer built at once.
-#include "cardmetrics.h"
-#include "markdownblocks.h"
-#include "markdownbody.h"
-#include "messagelayout.h"
+#include "ui/chat/render/cardmetrics.h"
+#include "ui/chat/render/markdownblocks.h"
+#include "ui/chat/render/markdownbody.h"
+#include "ui/chat/messagelayout.h"
 
 #include "testsupport.h"
 

@@ -2,9 +2,9 @@
 // window where a window manager names one (the test plays that window manager by setting
 // _NET_ACTIVE_WINDOW on the root window itself), and every answer through the event loop.
 #include "guitestsupport.h"
-#include "platformfactory.h"
-#include "qscreengrabber.h"
-#include "screengrabber.h"
+#include "platform/platformfactory.h"
+#include "platform/qscreengrabber.h"
+#include "platform/screengrabber.h"
 #include "testsupport.h"
 
 #include <QCursor>

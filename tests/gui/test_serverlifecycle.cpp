@@ -4,13 +4,13 @@
 // not a key changed since it was launched.
 #include "chatwindowfixture.h"
 #include "guitestsupport.h"
-#include "inlinebanner.h"
-#include "secrets/secretstore.h"
-#include "secrets/serverkey.h"
-#include "server/preflight.h"
-#include "settingsdialog.h"
-#include "transcriptmodel.h"
-#include "transcriptview.h"
+#include "ui/inlinebanner.h"
+#include "core/secrets/secretstore.h"
+#include "core/secrets/serverkey.h"
+#include "core/server/preflight.h"
+#include "ui/settingsdialog.h"
+#include "ui/chat/transcriptmodel.h"
+#include "ui/chat/transcriptview.h"
 
 
 #include <spdlog/sinks/ringbuffer_sink.h>

@@ -1,15 +1,15 @@
 // The window and the settings dialog while the fake llama-server starts, runs, fails and stops.
 #include "appfixture.h"
 #include "guitestsupport.h"
-#include "inlinebanner.h"
-#include "mainwindow.h"
-#include "server/serversupervisor.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "settingsdialog.h"
-#include "statusdot.h"
+#include "ui/inlinebanner.h"
+#include "ui/mainwindow.h"
+#include "core/server/serversupervisor.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
+#include "ui/settingsdialog.h"
+#include "ui/statusdot.h"
 #include "testsupport.h"
-#include "titlebar.h"
+#include "ui/titlebar.h"
 
 #include <QComboBox>
 #include <QLabel>

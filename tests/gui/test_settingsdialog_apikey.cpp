@@ -1,12 +1,12 @@
 // The server's key in the settings dialog: shown (masked until asked), copied, regenerated.
 #include "appfixture.h"
 #include "guitestsupport.h"
-#include "secrets/memorysecretstore.h"
-#include "secrets/serverkey.h"
-#include "server/serversupervisor.h"
-#include "settingkeys.h"
-#include "settings.h"
-#include "settingsdialog.h"
+#include "core/secrets/memorysecretstore.h"
+#include "core/secrets/serverkey.h"
+#include "core/server/serversupervisor.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
+#include "ui/settingsdialog.h"
 #include "testsupport.h"
 
 #include <QClipboard>

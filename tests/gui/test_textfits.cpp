@@ -4,7 +4,7 @@
 // be set before the application exists); screenshots of both go to test-artifacts.
 #include "chatwindowfixture.h"
 #include "guitestsupport.h"
-#include "settingsdialog.h"
+#include "ui/settingsdialog.h"
 
 #include <QAbstractButton>
 #include <QAbstractSpinBox>

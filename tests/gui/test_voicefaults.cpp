@@ -3,9 +3,9 @@
 // cancelling a transcription. Against the fake llama-server with the tiny audio projector; the
 // microphone's failures enter through AudioCapture's own signals (the real device's failures are
 // tests/audio/test_audiocapture.cpp).
-#include "composer.h"
-#include "inlinebanner.h"
-#include "media/transcription.h"
+#include "ui/chat/composer.h"
+#include "ui/inlinebanner.h"
+#include "core/media/transcription.h"
 #include "voicefixture.h"
 
 #include <QPlainTextEdit>

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "appfixture.h"
-#include "chatpane.h"
+#include "ui/chatpane.h"
 #include "guitestsupport.h"
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

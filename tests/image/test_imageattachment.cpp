@@ -1,7 +1,7 @@
 // ImageAttachment: pictures as the model gets them. Runs under a QCoreApplication: QImage's
 // scaling, encoding and decoding (and QPainter on a QImage, without text) need no
 // QGuiApplication.
-#include "imageattachment.h"
+#include "image/imageattachment.h"
 #include "testsupport.h"
 
 #include <QBuffer>

@@ -1,6 +1,6 @@
 // The microphones Qt Multimedia sees. Under scripts/test.sh that is the PulseAudio virtual
 // microphone ("VirtualMic"), and a missing one is a failure (LLAMADESK_REQUIRE_AUDIO=1).
-#include "audioinputs.h"
+#include "audio/audioinputs.h"
 #include "testsupport.h"
 
 #include <gtest/gtest.h>

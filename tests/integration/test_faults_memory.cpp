@@ -6,13 +6,13 @@
 //
 // Memory is this process's resident set (/proc/self/statm) after malloc_trim(0), so that freed
 // memory the allocator still holds does not count. No wall-clock assertion anywhere.
-#include "chat/chatclient.h"
+#include "core/chat/chatclient.h"
 #include "storeassert.h"
-#include "chat/chatsession.h"
-#include "chat/chatstore.h"
-#include "sanitizers.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/chat/chatsession.h"
+#include "core/chat/chatstore.h"
+#include "core/sanitizers.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "supervisorfixture.h"
 
 #include <QFile>

@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance.h"
-#include "imageattachment.h"
+#include "image/imageattachment.h"
 
 using namespace Llamadesk::ServerTest;
 using namespace Llamadesk::TestSupport;

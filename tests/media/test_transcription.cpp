@@ -1,9 +1,9 @@
 // Transcription: the request that asks a model for the words of a clip, and what its answer
 // means (a transcript the server cut at the token limit), plus the offer of a recording the
 // microphone cut short.
-#include "chat/chatclient.h"
-#include "media/audioclip.h"
-#include "media/transcription.h"
+#include "core/chat/chatclient.h"
+#include "core/media/audioclip.h"
+#include "core/media/transcription.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

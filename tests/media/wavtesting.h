@@ -2,8 +2,8 @@
 
 // What the AudioClip and WAV tests share: building WAV files chunk by chunk, and short ways to
 // parse them.
-#include "media/audioclip.h"
-#include "media/wavformat.h"
+#include "core/media/audioclip.h"
+#include "core/media/wavformat.h"
 
 #include <QtEndian>
 

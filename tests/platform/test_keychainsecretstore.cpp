@@ -1,9 +1,9 @@
 // KeychainSecretStore against a real Secret Service (gnome-keyring on a private session bus,
 // started by with-keyring.sh). Run bare, without that script, the tests skip.
-#include "keychainsecretstore.h"
-#include "secrets/serverkey.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "platform/keychain/keychainsecretstore.h"
+#include "core/secrets/serverkey.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QSignalSpy>

@@ -1,9 +1,9 @@
 // Screenshots on Wayland through xdg-desktop-portal, against a fake portal on a private
 // dbus-daemon: the call's options, the Response signal on the request path (also when it comes
 // before the reply to the call), cancel and error answers, and no portal at all.
-#include "linux/portalscreengrabber.h"
-#include "platformfactory.h"
-#include "server/processguard.h"
+#include "platform/linux/portalscreengrabber.h"
+#include "platform/platformfactory.h"
+#include "core/server/processguard.h"
 #include "testsupport.h"
 
 #include <QDBusConnection>

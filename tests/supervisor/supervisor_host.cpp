@@ -1,8 +1,8 @@
 // A stand-in for the app in the no-orphan test: runs a ServerSupervisor with the platform's
 // process guard, prints the server's pid once it runs, and waits to be killed.
-#include "platformfactory.h"
-#include "server/processguard.h"
-#include "server/serversupervisor.h"
+#include "platform/platformfactory.h"
+#include "core/server/processguard.h"
+#include "core/server/serversupervisor.h"
 
 #include <QCoreApplication>
 

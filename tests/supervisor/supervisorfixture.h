@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/serversupervisor.h"
+#include "core/server/serversupervisor.h"
 #include "testsupport.h"
 
 #include <QList>

@@ -1,11 +1,11 @@
 // The app's own server demands its key: started from default settings, with the key that
 // ServerKey generates, as main.cpp does.
-#include "logging.h"
-#include "secrets/memorysecretstore.h"
-#include "secrets/serverkey.h"
-#include "server/serverconfig.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "app/logging.h"
+#include "core/secrets/memorysecretstore.h"
+#include "core/secrets/serverkey.h"
+#include "core/server/serverconfig.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "supervisorfixture.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 // ServerSupervisor against the fake llama-server (tests/fakes), which behaves as the real one
 // does (tests/integration/test_server_conformance). Failure modes are chosen through the fake's
 // environment variables, so those tests run against the fake only.
-#include "server/processguard.h"
+#include "core/server/processguard.h"
 #include "supervisorfixture.h"
 
 #include <QDir>

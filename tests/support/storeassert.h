@@ -2,7 +2,7 @@
 
 // GoogleTest assertions on ChatStore's results: ASSERT_TRUE(stored(store.open())) fails with
 // the store's own sentence.
-#include "chat/chatstore.h"
+#include "core/chat/chatstore.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // What the FailureClassifier tests share: stderr blocks as llama-server prints them, and
 // readable gtest output for QString and FailureKind.
 
-#include "server/failureclassifier.h"
+#include "core/server/failureclassifier.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "server/executablelocator.h"
+#include "core/server/executablelocator.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>

@@ -1,4 +1,4 @@
-#include "server/launchplan.h"
+#include "core/server/launchplan.h"
 #include "testsupport.h"
 
 #include <QDir>

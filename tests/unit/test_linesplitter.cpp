@@ -1,4 +1,4 @@
-#include "server/linesplitter.h"
+#include "core/server/linesplitter.h"
 
 
 #include <gtest/gtest.h>

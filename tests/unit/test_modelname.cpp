@@ -1,4 +1,4 @@
-#include "models/modelname.h"
+#include "core/models/modelname.h"
 
 #include <gtest/gtest.h>
 

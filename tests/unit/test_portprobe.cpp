@@ -1,5 +1,5 @@
-#include "server/portowner.h"
-#include "server/portprobe.h"
+#include "core/server/portowner.h"
+#include "core/server/portprobe.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
-#include "server/preflight.h"
+#include "core/server/preflight.h"
 
-#include "server/portprobe.h"
+#include "core/server/portprobe.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>

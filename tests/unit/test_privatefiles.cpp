@@ -1,10 +1,10 @@
 // What the app writes is its user's alone (issue 13, section 2): folders 0700 and files 0600 from
 // creation, whatever the umask. The start of the real binary is traced in
 // tests/install/check_private_files.sh; here the parts that a start does not reach.
-#include "apppaths.h"
+#include "core/apppaths.h"
 #include "storeassert.h"
-#include "chat/chatstore.h"
-#include "logging.h"
+#include "core/chat/chatstore.h"
+#include "app/logging.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -1,8 +1,8 @@
-#include "secrets/memorysecretstore.h"
-#include "secrets/serverkey.h"
-#include "server/preflight.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/secrets/memorysecretstore.h"
+#include "core/secrets/serverkey.h"
+#include "core/server/preflight.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "server/serverlog.h"
+#include "core/server/serverlog.h"
 #include "testsupport.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "server/serverstate.h"
+#include "core/server/serverstate.h"
 
 #include <QStringList>
 

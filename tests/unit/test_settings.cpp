@@ -1,6 +1,6 @@
-#include "settings.h"
-#include "server/serverconfig.h"
-#include "settingkeys.h"
+#include "core/settings.h"
+#include "core/server/serverconfig.h"
+#include "core/settingkeys.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -1,5 +1,5 @@
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 #include "testsupport.h"
 
 #include <QFile>

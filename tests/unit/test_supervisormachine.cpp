@@ -1,7 +1,7 @@
 // SupervisorMachine: the supervisor's decisions as a pure function. Scenarios first, then the
 // invariants over many random event sequences (the fuzz target fuzz_supervisormachine checks
 // the same ones on its corpus), then a check that the invariant checker catches a broken machine.
-#include "server/supervisormachine.h"
+#include "core/server/supervisormachine.h"
 
 #include "supervisorworld.h"
 

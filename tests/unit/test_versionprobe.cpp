@@ -1,4 +1,4 @@
-#include "server/versionprobe.h"
+#include "core/server/versionprobe.h"
 #include "testsupport.h"
 
 #include <QDir>

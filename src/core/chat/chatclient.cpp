@@ -1,7 +1,7 @@
-#include "chatclient.h"
+#include "core/chat/chatclient.h"
 
-#include "qtfmt.h"
-#include "sseparser.h"
+#include "core/qtfmt.h"
+#include "core/chat/sseparser.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

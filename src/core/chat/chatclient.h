@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chatprotocol.h"
-#include "chatrequest.h"
+#include "core/chat/chatprotocol.h"
+#include "core/chat/chatrequest.h"
 
 #include <QHash>
 #include <QObject>

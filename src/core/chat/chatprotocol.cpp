@@ -1,4 +1,4 @@
-#include "chatprotocol.h"
+#include "core/chat/chatprotocol.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "chatrecords.h"
+#include "core/chat/chatrecords.h"
 
 namespace Llamadesk
 {

@@ -1,4 +1,4 @@
-#include "chatrequest.h"
+#include "core/chat/chatrequest.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,10 +1,10 @@
-#include "chatsession.h"
+#include "core/chat/chatsession.h"
 
-#include "models/modelname.h"
+#include "core/models/modelname.h"
 
-#include "qtfmt.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/qtfmt.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "chatclient.h"
-#include "chatstore.h"
-#include "messageattachment.h"
+#include "core/chat/chatclient.h"
+#include "core/chat/chatstore.h"
+#include "core/chat/messageattachment.h"
 
 #include <QElapsedTimer>
 #include <QObject>

@@ -1,8 +1,8 @@
-#include "chatstore.h"
+#include "core/chat/chatstore.h"
 
-#include "apppaths.h"
-#include "chatstoresql.h"
-#include "qtfmt.h"
+#include "core/apppaths.h"
+#include "core/chat/chatstoresql.h"
+#include "core/qtfmt.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chatrecords.h"
+#include "core/chat/chatrecords.h"
 
 #include <QDateTime>
 #include <QList>

@@ -1,6 +1,6 @@
-#include "chatstoresql.h"
+#include "core/chat/chatstoresql.h"
 
-#include "models/modelname.h"
+#include "core/models/modelname.h"
 
 #include <QSqlQuery>
 

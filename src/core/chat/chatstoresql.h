@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chatstore.h"
+#include "core/chat/chatstore.h"
 
 #include <QString>
 #include <QStringList>

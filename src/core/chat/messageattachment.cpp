@@ -1,4 +1,4 @@
-#include "messageattachment.h"
+#include "core/chat/messageattachment.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chatrequest.h"
+#include "core/chat/chatrequest.h"
 
 #include <QByteArray>
 #include <QList>

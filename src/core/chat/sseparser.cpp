@@ -1,4 +1,4 @@
-#include "sseparser.h"
+#include "core/chat/sseparser.h"
 
 #include <cstring>
 #include <utility>

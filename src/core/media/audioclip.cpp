@@ -1,4 +1,4 @@
-#include "audioclip.h"
+#include "core/media/audioclip.h"
 
 #include <QtEndian>
 

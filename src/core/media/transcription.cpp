@@ -1,7 +1,7 @@
-#include "transcription.h"
+#include "core/media/transcription.h"
 
-#include "chat/chatclient.h"
-#include "media/audioclip.h"
+#include "core/chat/chatclient.h"
+#include "core/media/audioclip.h"
 
 #include <QCoreApplication>
 

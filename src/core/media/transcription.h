@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chat/chatrequest.h"
+#include "core/chat/chatrequest.h"
 
 #include <QString>
 

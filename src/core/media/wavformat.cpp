@@ -1,4 +1,4 @@
-#include "wavformat.h"
+#include "core/media/wavformat.h"
 
 #include <QtEndian>
 

@@ -1,4 +1,4 @@
-#include "modelname.h"
+#include "core/models/modelname.h"
 
 namespace Llamadesk
 {

@@ -1,4 +1,4 @@
-#include "memorysecretstore.h"
+#include "core/secrets/memorysecretstore.h"
 
 #include <QMetaObject>
 

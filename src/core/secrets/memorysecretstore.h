@@ -1,6 +1,6 @@
 #pragma once
 
-#include "secretstore.h"
+#include "core/secrets/secretstore.h"
 
 #include <QHash>
 #include <QObject>

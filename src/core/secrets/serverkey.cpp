@@ -1,11 +1,11 @@
-#include "serverkey.h"
+#include "core/secrets/serverkey.h"
 
-#include "qtfmt.h"
-#include "secretstore.h"
-#include "server/preflight.h"
-#include "server/serversupervisor.h"
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/qtfmt.h"
+#include "core/secrets/secretstore.h"
+#include "core/server/preflight.h"
+#include "core/server/serversupervisor.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 #include <QPointer>
 

@@ -1,4 +1,4 @@
-#include "executablelocator.h"
+#include "core/server/executablelocator.h"
 
 #include <QCoreApplication>
 #include <QDir>

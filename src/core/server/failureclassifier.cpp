@@ -1,6 +1,6 @@
-#include "failureclassifier.h"
+#include "core/server/failureclassifier.h"
 
-#include "serverlog.h"
+#include "core/server/serverlog.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>

@@ -1,4 +1,4 @@
-#include "healthprobe.h"
+#include "core/server/healthprobe.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>

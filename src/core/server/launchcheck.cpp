@@ -1,7 +1,7 @@
-#include "launchcheck.h"
+#include "core/server/launchcheck.h"
 
-#include "executablelocator.h"
-#include "qtfmt.h"
+#include "core/server/executablelocator.h"
+#include "core/qtfmt.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "portowner.h"
-#include "preflight.h"
-#include "serverconfig.h"
-#include "versionprobe.h"
+#include "core/server/portowner.h"
+#include "core/server/preflight.h"
+#include "core/server/serverconfig.h"
+#include "core/server/versionprobe.h"
 
 #include <QObject>
 #include <QTimer>

@@ -1,8 +1,8 @@
-#include "launchplan.h"
+#include "core/server/launchplan.h"
 
-#include "models/modelname.h"
-#include "server/executablelocator.h"
-#include "server/portprobe.h"
+#include "core/models/modelname.h"
+#include "core/server/executablelocator.h"
+#include "core/server/portprobe.h"
 
 #include <QFileInfo>
 #include <QHostAddress>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "server/serverconfig.h"
-#include "server/serverflags.h"
+#include "core/server/serverconfig.h"
+#include "core/server/serverflags.h"
 
 #include <QProcessEnvironment>
 #include <QString>

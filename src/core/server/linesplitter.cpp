@@ -1,4 +1,4 @@
-#include "linesplitter.h"
+#include "core/server/linesplitter.h"
 
 #include <QString>
 

@@ -1,4 +1,4 @@
-#include "portowner.h"
+#include "core/server/portowner.h"
 
 #include <QDir>
 #include <QFile>

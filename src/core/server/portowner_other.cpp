@@ -1,4 +1,4 @@
-#include "portowner.h"
+#include "core/server/portowner.h"
 
 namespace Llamadesk
 {

@@ -1,4 +1,4 @@
-#include "portprobe.h"
+#include "core/server/portprobe.h"
 
 #include <QHostAddress>
 #include <QTcpServer>

@@ -1,6 +1,6 @@
-#include "preflight.h"
+#include "core/server/preflight.h"
 
-#include "server/portprobe.h"
+#include "core/server/portprobe.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "server/executablelocator.h"
-#include "server/portowner.h"
-#include "server/serverconfig.h"
+#include "core/server/executablelocator.h"
+#include "core/server/portowner.h"
+#include "core/server/serverconfig.h"
 
 #include <QString>
 #include <QStringList>

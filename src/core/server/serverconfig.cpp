@@ -1,7 +1,7 @@
-#include "serverconfig.h"
+#include "core/server/serverconfig.h"
 
-#include "settingkeys.h"
-#include "settings.h"
+#include "core/settingkeys.h"
+#include "core/settings.h"
 
 namespace Llamadesk
 {

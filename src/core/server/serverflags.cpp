@@ -1,4 +1,4 @@
-#include "serverflags.h"
+#include "core/server/serverflags.h"
 
 #include <QRegularExpression>
 

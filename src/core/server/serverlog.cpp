@@ -1,4 +1,4 @@
-#include "serverlog.h"
+#include "core/server/serverlog.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>

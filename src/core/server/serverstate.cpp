@@ -1,4 +1,4 @@
-#include "serverstate.h"
+#include "core/server/serverstate.h"
 
 #include <QCoreApplication>
 

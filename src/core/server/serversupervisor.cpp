@@ -1,10 +1,10 @@
-#include "serversupervisor.h"
+#include "core/server/serversupervisor.h"
 
-#include "apppaths.h"
-#include "linesplitter.h"
-#include "processguard.h"
-#include "qtfmt.h"
-#include "sanitizers.h"
+#include "core/apppaths.h"
+#include "core/server/linesplitter.h"
+#include "core/server/processguard.h"
+#include "core/qtfmt.h"
+#include "core/sanitizers.h"
 
 #include <QTimer>
 

@@ -1,15 +1,15 @@
 #pragma once
 
-#include "failureclassifier.h"
-#include "healthprobe.h"
-#include "launchcheck.h"
-#include "launchplan.h"
-#include "preflight.h"
-#include "serverconfig.h"
-#include "serverlog.h"
-#include "serverstate.h"
-#include "supervisormachine.h"
-#include "versionprobe.h"
+#include "core/server/failureclassifier.h"
+#include "core/server/healthprobe.h"
+#include "core/server/launchcheck.h"
+#include "core/server/launchplan.h"
+#include "core/server/preflight.h"
+#include "core/server/serverconfig.h"
+#include "core/server/serverlog.h"
+#include "core/server/serverstate.h"
+#include "core/server/supervisormachine.h"
+#include "core/server/versionprobe.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "supervisormachine.h"
+#include "core/server/supervisormachine.h"
 
 #include <algorithm>
 #include <type_traits>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "failureclassifier.h"
-#include "preflight.h"
-#include "serverlog.h"
-#include "serverstate.h"
+#include "core/server/failureclassifier.h"
+#include "core/server/preflight.h"
+#include "core/server/serverlog.h"
+#include "core/server/serverstate.h"
 
 #include <QCoreApplication>
 #include <QList>

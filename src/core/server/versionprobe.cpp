@@ -1,6 +1,6 @@
-#include "versionprobe.h"
+#include "core/server/versionprobe.h"
 
-#include "sanitizers.h"
+#include "core/sanitizers.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/serverflags.h"
+#include "core/server/serverflags.h"
 
 #include <QObject>
 #include <QString>

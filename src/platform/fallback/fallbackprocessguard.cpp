@@ -1,4 +1,4 @@
-#include "fallbackprocessguard.h"
+#include "platform/fallback/fallbackprocessguard.h"
 
 namespace Llamadesk
 {

@@ -1,7 +1,7 @@
-#include "fallbackprocessguard.h"
-#include "platformfactory.h"
-#include "qscreengrabber.h"
-#include "unsupportedglobalhotkey.h"
+#include "platform/fallback/fallbackprocessguard.h"
+#include "platform/platformfactory.h"
+#include "platform/qscreengrabber.h"
+#include "platform/fallback/unsupportedglobalhotkey.h"
 
 namespace Llamadesk::Platform
 {

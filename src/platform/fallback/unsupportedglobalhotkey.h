@@ -1,6 +1,6 @@
 #pragma once
 
-#include "globalhotkey.h"
+#include "platform/globalhotkey.h"
 
 namespace Llamadesk
 {

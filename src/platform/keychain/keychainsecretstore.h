@@ -1,6 +1,6 @@
 #pragma once
 
-#include "secrets/secretstore.h"
+#include "core/secrets/secretstore.h"
 
 #include <QObject>
 

@@ -1,4 +1,4 @@
-#include "linuxprocessguard.h"
+#include "platform/linux/linuxprocessguard.h"
 
 #include <QProcess>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/processguard.h"
+#include "core/server/processguard.h"
 
 namespace Llamadesk
 {

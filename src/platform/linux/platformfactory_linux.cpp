@@ -1,9 +1,9 @@
-#include "linuxprocessguard.h"
-#include "platformfactory.h"
-#include "portalscreengrabber.h"
-#include "qscreengrabber.h"
-#include "x11activewindow.h"
-#include "x11globalhotkey.h"
+#include "platform/linux/linuxprocessguard.h"
+#include "platform/platformfactory.h"
+#include "platform/linux/portalscreengrabber.h"
+#include "platform/qscreengrabber.h"
+#include "platform/linux/x11activewindow.h"
+#include "platform/linux/x11globalhotkey.h"
 
 #include <QGuiApplication>
 

@@ -1,4 +1,4 @@
-#include "portalscreengrabber.h"
+#include "platform/linux/portalscreengrabber.h"
 
 #include <QCoreApplication>
 #include <QDBusArgument>

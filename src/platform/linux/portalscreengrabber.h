@@ -1,6 +1,6 @@
 #pragma once
 
-#include "screengrabber.h"
+#include "platform/screengrabber.h"
 
 #include <QDBusConnection>
 #include <QHash>

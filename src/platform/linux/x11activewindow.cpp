@@ -1,4 +1,4 @@
-#include "x11activewindow.h"
+#include "platform/linux/x11activewindow.h"
 
 #include <QGuiApplication>
 #include <QtGui/qguiapplication_platform.h>

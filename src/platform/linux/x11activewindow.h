@@ -1,6 +1,6 @@
 #pragma once
 
-#include "qscreengrabber.h"
+#include "platform/qscreengrabber.h"
 
 #include <optional>
 

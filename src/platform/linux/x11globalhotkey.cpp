@@ -1,4 +1,4 @@
-#include "x11globalhotkey.h"
+#include "platform/linux/x11globalhotkey.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>

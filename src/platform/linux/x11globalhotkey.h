@@ -1,6 +1,6 @@
 #pragma once
 
-#include "globalhotkey.h"
+#include "platform/globalhotkey.h"
 
 #include <QAbstractNativeEventFilter>
 #include <QList>

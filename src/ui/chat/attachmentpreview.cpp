@@ -1,6 +1,6 @@
-#include "attachmentpreview.h"
+#include "ui/chat/attachmentpreview.h"
 
-#include "chat/messageattachment.h"
+#include "core/chat/messageattachment.h"
 
 #include <QBuffer>
 #include <QImageReader>

@@ -1,4 +1,4 @@
-#include "attachmentstrip.h"
+#include "ui/chat/attachmentstrip.h"
 
 #include <QHBoxLayout>
 #include <QImage>

@@ -1,7 +1,7 @@
-#include "composer.h"
+#include "ui/chat/composer.h"
 
-#include "attachmentstrip.h"
-#include "composeredit.h"
+#include "ui/chat/attachmentstrip.h"
+#include "ui/chat/composeredit.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QDragEnterEvent>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chat/messageattachment.h"
-#include "screenshotmode.h"
+#include "core/chat/messageattachment.h"
+#include "ui/screenshotmode.h"
 
 #include <QList>
 #include <QPointer>

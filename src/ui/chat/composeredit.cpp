@@ -1,4 +1,4 @@
-#include "composeredit.h"
+#include "ui/chat/composeredit.h"
 
 #include <QFileInfo>
 #include <QImage>

@@ -1,4 +1,4 @@
-#include "conversationlist.h"
+#include "ui/chat/conversationlist.h"
 
 #include <QAction>
 #include <QKeyEvent>

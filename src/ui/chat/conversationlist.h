@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chat/chatrecords.h"
+#include "core/chat/chatrecords.h"
 
 #include <QTimer>
 #include <QWidget>

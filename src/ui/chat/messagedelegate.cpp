@@ -1,6 +1,6 @@
-#include "messagedelegate.h"
+#include "ui/chat/messagedelegate.h"
 
-#include "transcriptmodel.h"
+#include "ui/chat/transcriptmodel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

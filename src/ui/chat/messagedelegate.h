@@ -1,6 +1,6 @@
 #pragma once
 
-#include "messagelayout.h"
+#include "ui/chat/messagelayout.h"
 
 #include <QCache>
 #include <QHash>

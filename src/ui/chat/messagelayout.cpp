@@ -1,6 +1,6 @@
-#include "messagelayout.h"
+#include "ui/chat/messagelayout.h"
 
-#include "textdocuments.h"
+#include "ui/chat/render/textdocuments.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QFontMetrics>

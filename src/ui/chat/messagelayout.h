@@ -1,10 +1,10 @@
 #pragma once
 
-#include "attachmentpreview.h"
-#include "cardmetrics.h"
-#include "chat/chatrecords.h"
-#include "markdownbody.h"
-#include "palette.h"
+#include "ui/chat/attachmentpreview.h"
+#include "ui/chat/render/cardmetrics.h"
+#include "core/chat/chatrecords.h"
+#include "ui/chat/render/markdownbody.h"
+#include "ui/chat/render/palette.h"
 
 #include <QColor>
 #include <QCoreApplication>

@@ -1,4 +1,4 @@
-#include "transcriptmodel.h"
+#include "ui/chat/transcriptmodel.h"
 
 namespace Llamadesk
 {

@@ -1,7 +1,7 @@
-#include "transcriptview.h"
+#include "ui/chat/transcriptview.h"
 
-#include "messagedelegate.h"
-#include "transcriptmodel.h"
+#include "ui/chat/messagedelegate.h"
+#include "ui/chat/transcriptmodel.h"
 
 #include <QClipboard>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "markdownblocks.h"
+#include "ui/chat/render/markdownblocks.h"
 
 #include <optional>
 

@@ -1,8 +1,8 @@
-#include "markdownbody.h"
+#include "ui/chat/render/markdownbody.h"
 
-#include "cardmetrics.h"
-#include "markdownblocks.h"
-#include "textdocuments.h"
+#include "ui/chat/render/cardmetrics.h"
+#include "ui/chat/render/markdownblocks.h"
+#include "ui/chat/render/textdocuments.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QPainter>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "palette.h"
+#include "ui/chat/render/palette.h"
 
 #include <QCoreApplication>
 #include <QImage>

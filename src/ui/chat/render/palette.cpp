@@ -1,4 +1,4 @@
-#include "palette.h"
+#include "ui/chat/render/palette.h"
 
 #include <QFontMetrics>
 #include <QPalette>

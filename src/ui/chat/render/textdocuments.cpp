@@ -1,4 +1,4 @@
-#include "textdocuments.h"
+#include "ui/chat/render/textdocuments.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QTextDocument>

@@ -1,2 +1,3 @@
-// Layering.UiIncludeScanFindsAnOffender: a widget that reaches for the store directly.
-#include "chat/chatstore.h"
+#pragma once
+// The fixture of Layering.IncludeScanFindsAnOffender: a widget that includes the chat store.
+#include "core/chat/chatstore.h"
