@@ -100,6 +100,8 @@ ServerSupervisor::ServerSupervisor(ProcessGuard *guard, SupervisorOptions option
         dispatch(Ev::HealthUnanswered{});
     });
     connect(m_health, &HealthProbe::silent, this, [this] {
+        spdlog::error("llama-server gave no HTTP answer at all for {} ms; it is killed",
+                      m_options.noAnswerTimeout.count());
         dispatch(Ev::HealthSilent{m_plan ? m_plan->baseUrl().toString() : QString()});
     });
 }
@@ -214,6 +216,8 @@ int ServerSupervisor::consecutiveFailures() const
 
 void ServerSupervisor::start()
 {
+    if (startsHeld() && !hasProcess())
+        spdlog::info("llama-server starts when this is done: {}", m_machine.holdReason);
     dispatch(Ev::Start{});
 }
 
