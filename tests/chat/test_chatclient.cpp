@@ -4,6 +4,7 @@
 #include "servertestkit.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -142,6 +143,28 @@ TEST_F(ChatClientTest, StreamsAnAnswerWithUsageAndTimings)
     EXPECT_GT(r.timings->predictedPerSecond, 0);
     EXPECT_GT(r.timeToFirstTokenMs, 0);
     EXPECT_EQ(r.model, QStringLiteral("tiny-llama")) << "every release names the model by --alias";
+}
+
+// llama-server writes every token on its own; the client reads a stream at most once a frame
+// after its first piece, so 600 tokens at 1,500 a second arrive in a few dozen reads, not 600.
+TEST_F(ChatClientTest, AStreamIsReadAtMostOnceAFrameAfterItsFirstPiece)
+{
+    startServer({QStringLiteral("FAKE_LLAMA_TOKENS_PER_SECOND=1500"), QStringLiteral("FAKE_LLAMA_REPLY_TOKENS=600")});
+    QElapsedTimer clock;
+    clock.start();
+    QList<qint64> at;
+    QObject context;
+    QObject::connect(&m_client, &ChatClient::deltaReceived, &context, [&] { at.append(clock.elapsed()); });
+    run(question(600));
+    ASSERT_EQ(m_finished->count(), 1) << (m_failed->count() ? error().message.toStdString() : "");
+    EXPECT_EQ(result().usage->completionTokens, 600);
+    EXPECT_EQ(streamedContent(), result().content) << "nothing lost between the reads";
+    ASSERT_GE(at.size(), 2);
+    EXPECT_LT(at.size(), 100) << "one read per token was 600";
+    // Between two reads a frame at least (a coarse timer may fire 5% early); the last one comes
+    // with the end of the stream and is not paced.
+    for (qsizetype i = 1; i + 1 < at.size(); ++i)
+        EXPECT_GE(at.at(i) - at.at(i - 1), 15) << "reads " << i - 1 << " and " << i;
 }
 
 TEST_F(ChatClientTest, AnswersWithoutStreamingToo)
