@@ -42,7 +42,7 @@ MarkdownBody::~MarkdownBody() = default;
 
 bool MarkdownBody::continuesWith(QStringView markdown, int width) const
 {
-    return width == m_width && markdown.startsWith(m_stable);
+    return width == m_width && markdown.startsWith(QStringView(m_source).left(m_stableLength));
 }
 
 void MarkdownBody::setMarkdown(const QString &markdown)
@@ -50,18 +50,19 @@ void MarkdownBody::setMarkdown(const QString &markdown)
     if (!continuesWith(markdown, m_width)) {
         m_chunks.clear();
         m_code.clear();
-        m_stable.clear();
+        m_stableLength = 0;
         m_hasTail = false;
     }
     dropTail();
-    const qsizetype from = m_stable.size();
+    const qsizetype from = m_stableLength;
     const QStringView rest = QStringView(markdown).mid(from);
     qsizetype last = 0;
     for (const qsizetype boundary : markdownBoundaries(rest)) {
         appendChunk(rest.mid(last, boundary - last), from + boundary);
         last = boundary;
     }
-    m_stable = markdown.left(from + last);
+    m_source = markdown;
+    m_stableLength = from + last;
     if (from + last < markdown.size()) {
         appendChunk(rest.mid(last), markdown.size());
         m_hasTail = true;
@@ -242,7 +243,7 @@ void MarkdownBody::paint(QPainter *painter, QPointF topLeft, const QRectF &expos
             lines = lines.united(m_code.at(i).rect);
         // Whole pixels, so that the image lands on the grid the text would be drawn on.
         const QRectF area(lines.toAlignedRect());
-        const QList<CodeBlock> shading = m_code.mid(code, chunk.codeBlocks);
+        const qsizetype firstShading = code;
         code += chunk.codeBlocks;
         const QRectF onScreen = area.translated(topLeft);
         if (!onScreen.intersects(exposed)) {
@@ -255,8 +256,9 @@ void MarkdownBody::paint(QPainter *painter, QPointF topLeft, const QRectF &expos
             painter->save();
             painter->setPen(Qt::NoPen);
             painter->setBrush(m_style.colors.codeBackground);
-            for (const CodeBlock &block : shading)
-                painter->drawRoundedRect(block.rect.translated(topLeft), CardMetrics::CodeRadius, CardMetrics::CodeRadius);
+            for (qsizetype i = firstShading; i < code; ++i)
+                painter->drawRoundedRect(m_code.at(i).rect.translated(topLeft), CardMetrics::CodeRadius,
+                                         CardMetrics::CodeRadius);
             painter->restore();
             paintChunk(painter, chunk, topLeft + QPointF(0, chunk.top),
                        exposed.translated(-topLeft - QPointF(0, chunk.top)));
@@ -274,8 +276,8 @@ void MarkdownBody::paint(QPainter *painter, QPointF topLeft, const QRectF &expos
             image.translate(-area.topLeft());
             image.setPen(Qt::NoPen);
             image.setBrush(m_style.colors.codeBackground);
-            for (const CodeBlock &block : shading)
-                image.drawRoundedRect(block.rect, CardMetrics::CodeRadius, CardMetrics::CodeRadius);
+            for (qsizetype i = firstShading; i < code; ++i)
+                image.drawRoundedRect(m_code.at(i).rect, CardMetrics::CodeRadius, CardMetrics::CodeRadius);
             paintChunk(&image, chunk, QPointF(0, chunk.top), QRectF());
         }
         painter->drawImage(onScreen.topLeft(), chunk.image);

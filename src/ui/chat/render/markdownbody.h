@@ -98,7 +98,10 @@ private:
 
     int m_width;
     MessageStyle m_style;
-    QString m_stable; // the text of the stable chunks: every chunk but the tail
+    // The last text (shared, not copied) and how much of it the stable chunks (every chunk but
+    // the tail) hold.
+    QString m_source;
+    qsizetype m_stableLength = 0;
     std::vector<Chunk> m_chunks;
     bool m_hasTail = false; // the last chunk is the tail, parsed again at every change
     QList<CodeBlock> m_code;
