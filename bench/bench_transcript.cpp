@@ -139,11 +139,15 @@ PictureFigures openConversation(Llamadesk::TranscriptView &view, PaintWatcher &w
     for (int i = 0; i < 20; ++i) {
         Llamadesk::StoredMessage question = message(0, true, QStringLiteral("What is on this screen? %1").arg(i));
         question.conversationId = id;
-        if (!pictures.isEmpty())
-            question.attachments = Llamadesk::attachmentsToJson({pictures.at(i % pictures.size())});
+        QList<QByteArray> bytes;
+        if (!pictures.isEmpty()) {
+            const Llamadesk::MessageAttachment &picture = pictures.at(i % pictures.size());
+            question.attachments = {picture.info()};
+            bytes = {picture.data};
+        }
         Llamadesk::StoredMessage answer = message(0, false, QStringLiteral("A window with some text and a photo."));
         answer.conversationId = id;
-        if (!store.addMessage(question) || !store.addMessage(answer)) {
+        if (!store.addMessage(question, bytes) || !store.addMessage(answer)) {
             std::fprintf(stderr, "bench_transcript: a message could not be stored\n");
             std::exit(1);
         }
@@ -153,7 +157,13 @@ PictureFigures openConversation(Llamadesk::TranscriptView &view, PaintWatcher &w
     clock.start();
     const QList<Llamadesk::StoredMessage> messages = store.messages(id);
     figures.loadMs = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+    // The thumbnails' bytes are read from the store as the rows are painted, as in the app.
+    view.setAttachmentSource([&store](const Llamadesk::AttachmentInfo &info) {
+        return store.attachmentData(info.sha256).valueOr({});
+    });
     figures.paintMs = firstPaintMs(view, watcher, messages);
+    view.setMessages({});
+    view.setAttachmentSource({});
     return figures;
 }
 } // namespace

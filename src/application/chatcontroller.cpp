@@ -155,8 +155,13 @@ std::optional<EditDraft> ChatController::startEdit(qint64 messageId)
             continue;
         m_editingId = messageId;
         // Its pictures come along, to keep, remove or add to; a recording stays with it.
-        QList<MessageAttachment> images = attachmentsFromJson(message.attachments);
-        images.removeIf([](const MessageAttachment &a) { return !a.isImage(); });
+        QList<MessageAttachment> images;
+        for (const AttachmentInfo &info : message.attachments) {
+            if (!info.isImage())
+                continue;
+            if (std::optional<MessageAttachment> image = m_session.attachment(info))
+                images.append(std::move(*image));
+        }
         return EditDraft{messageId, message.content, images};
     }
     return std::nullopt;
@@ -167,12 +172,16 @@ std::optional<MessageAttachment> ChatController::attachment(qint64 messageId, in
     for (const StoredMessage &message : m_session.messages()) {
         if (message.id != messageId)
             continue;
-        const QList<MessageAttachment> attachments = attachmentsFromJson(message.attachments);
-        if (index < 0 || index >= attachments.size())
+        if (index < 0 || index >= message.attachments.size())
             return std::nullopt;
-        return attachments.at(index);
+        return m_session.attachment(message.attachments.at(index));
     }
     return std::nullopt;
+}
+
+std::optional<MessageAttachment> ChatController::attachment(const AttachmentInfo &info) const
+{
+    return m_session.attachment(info);
 }
 
 void ChatController::openConversation(qint64 id)

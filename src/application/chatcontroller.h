@@ -69,6 +69,8 @@ public:
 
     // The attachment of a stored message, for the viewer.
     std::optional<MessageAttachment> attachment(qint64 messageId, int index) const;
+    // Any attachment of the open conversation, with its bytes (the transcript's thumbnails).
+    std::optional<MessageAttachment> attachment(const AttachmentInfo &info) const;
 
 public Q_SLOTS:
     void openConversation(qint64 id);

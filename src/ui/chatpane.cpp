@@ -41,6 +41,10 @@ ChatPane::ChatPane(App &app, ScreenshotController *screenshots, QWidget *parent)
 {
     setObjectName(QStringLiteral("chatPane"));
     m_transcript->setEmptyText(tr("Ask anything. Answers stream in as the model writes them."));
+    m_transcript->setAttachmentSource([this](const AttachmentInfo &info) {
+        const std::optional<MessageAttachment> attachment = m_chat.attachment(info);
+        return attachment ? attachment->data : QByteArray();
+    });
     m_systemPrompt->setObjectName(QStringLiteral("systemPromptEdit"));
     m_systemPrompt->setPlaceholderText(tr("System prompt for this chat (optional)"));
     m_systemPrompt->setToolTip(tr("Sent before the conversation with every question of this chat. "

@@ -1,6 +1,8 @@
 // ChatSession: the user's message, the streamed answer in the store, stop, regenerate, edit.
 #include "core/chat/chatsession.h"
 #include "storeassert.h"
+#include "storedattachments.h"
+#include "chatstoretesting.h"
 #include "servertestkit.h"
 #include "core/settingkeys.h"
 #include "core/settings.h"
@@ -278,7 +280,7 @@ TEST_F(ChatSessionTest, ImagesAreSentAsImageUrlPartsWithTheQuestion)
 
     const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
     ASSERT_EQ(stored.size(), 2);
-    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), (QList<MessageAttachment>{image, image}));
+    EXPECT_EQ(withBytes(*m_store, stored.at(0).attachments), (QList<MessageAttachment>{image, image}));
     // The server accepted both images (it answers 400 to bytes that are not a picture).
     EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
 
@@ -353,7 +355,8 @@ TEST_F(ChatSessionTest, AnImageForAModelThatCannotSeeSaysAVisionProjectorIsNeede
     EXPECT_EQ(answer.state, MessageState::Error);
     EXPECT_EQ(answer.error, ChatClient::imageInputUnsupportedMessage());
     // The question and its image are kept for another try with a model that can see.
-    EXPECT_EQ(attachmentsFromJson(m_store->messages(m_session->currentConversation()).constFirst().attachments).size(), 1);
+    EXPECT_EQ(withBytes(*m_store, m_store->messages(m_session->currentConversation()).constFirst().attachments),
+              QList<MessageAttachment>{testImage()});
 }
 
 TEST_F(ChatSessionTest, EditingAQuestionKeepsItsImages)
@@ -366,8 +369,52 @@ TEST_F(ChatSessionTest, EditingAQuestionKeepsItsImages)
     const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
     ASSERT_EQ(stored.size(), 2);
     EXPECT_TRUE(stored.at(0).content.isEmpty());
-    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), QList<MessageAttachment>{testImage()});
+    EXPECT_EQ(withBytes(*m_store, stored.at(0).attachments), QList<MessageAttachment>{testImage()});
     EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
+}
+
+TEST_F(ChatSessionTest, EachAttachmentIsEncodedOnceNotAtEveryRequest)
+{
+    startServer({}, QStringLiteral("tiny-mmproj-vision.gguf"));
+    MessageAttachment other = testImage();
+    other.data.append('\0'); // other bytes (a PNG reader ignores what follows IEND)
+    ASSERT_TRUE(m_session->send(QStringLiteral("Describe"), {testImage(), other}));
+    ASSERT_TRUE(waitUntilIdle());
+    EXPECT_EQ(m_session->attachmentEncodes(), 2);
+    // The follow-up sends the whole history, the pictures included, as they were encoded.
+    ASSERT_TRUE(m_session->send(QStringLiteral("And the colours?")));
+    ASSERT_TRUE(waitUntilIdle());
+    EXPECT_EQ(m_session->attachmentEncodes(), 2);
+    EXPECT_EQ(m_session->messages().constLast().state, MessageState::Complete)
+            << m_session->messages().constLast().error.toStdString();
+
+    // Opened again later: the bytes are read and encoded at the first request, then kept.
+    ChatSession reopened(*m_store, m_client, *m_settings);
+    reopened.openConversation(m_session->currentConversation());
+    EXPECT_EQ(reopened.attachmentEncodes(), 0) << "opening reads no attachment";
+    const ChatRequest first = reopened.buildRequest();
+    EXPECT_EQ(reopened.attachmentEncodes(), 2);
+    EXPECT_EQ(reopened.buildRequest().messages, first.messages);
+    EXPECT_EQ(reopened.attachmentEncodes(), 2);
+    EXPECT_EQ(first.messages, m_session->buildRequest().messages) << "the same request either way";
+}
+
+TEST_F(ChatSessionTest, AnAttachmentWhoseBytesAreGoneIsLeftOutOfTheRequest)
+{
+    startServer({}, QStringLiteral("tiny-mmproj-vision.gguf"));
+    ASSERT_TRUE(m_session->send(QStringLiteral("Describe"), {testImage()}));
+    ASSERT_TRUE(waitUntilIdle());
+    // Opened, then the bytes vanish (another Llamadesk deleted the chat, the file was damaged).
+    ChatSession reopened(*m_store, m_client, *m_settings);
+    reopened.openConversation(m_session->currentConversation());
+    ASSERT_EQ(reopened.messages().constFirst().attachments.size(), 1);
+    {
+        const ChatStoreTesting::RawDatabase raw(m_store->path());
+        ASSERT_TRUE(raw.exec(QStringLiteral("DELETE FROM attachments")));
+    }
+    const ChatMessage question = reopened.buildRequest().messages.at(1);
+    EXPECT_EQ(question.parts, QList<ContentPart>{ContentPart::fromText(QStringLiteral("Describe"))});
+    EXPECT_FALSE(reopened.attachment(reopened.messages().constFirst().attachments.constFirst()));
 }
 
 TEST_F(ChatSessionTest, NeitherTextNorAttachmentSendsNothing)
@@ -392,6 +439,6 @@ TEST_F(ChatSessionTest, AnEditThatSaysWhichImagesItHasReplacesThemAndKeepsTheRec
     const QList<StoredMessage> stored = m_store->messages(m_session->currentConversation());
     ASSERT_EQ(stored.size(), 2);
     EXPECT_EQ(stored.at(0).content, QStringLiteral("And now?"));
-    EXPECT_EQ(attachmentsFromJson(stored.at(0).attachments), (QList<MessageAttachment>{second, testRecording()}));
+    EXPECT_EQ(withBytes(*m_store, stored.at(0).attachments), (QList<MessageAttachment>{second, testRecording()}));
     EXPECT_EQ(stored.at(1).state, MessageState::Complete) << stored.at(1).error.toStdString();
 }

@@ -1,7 +1,9 @@
 // ChatStore's API: what goes in comes back, in the documented order, and search finds it.
 #include "core/chat/chatstoresql.h"
 #include "storeassert.h"
+#include "core/chat/messageattachment.h"
 #include "chatstoretesting.h"
+#include "storedattachments.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -53,7 +55,12 @@ TEST(ChatStore, MessagesRoundTripEveryField)
         m.content = QStringLiteral("Line one\nLine \"two\" with 'quotes', 100% _under_ \\ and 🦙\t%1")
                             .arg(written.size());
         m.reasoning = QStringLiteral("First I think…");
-        m.attachments = QStringLiteral(R"([{"type":"image","mime":"image/png","path":"/tmp/a.png"}])");
+        const QList<MessageAttachment> attachments{
+                MessageAttachment::image(QByteArrayLiteral("\x89PNG not really"), QStringLiteral("image/png"), 640, 480,
+                                         QStringLiteral("shot %1.png").arg(written.size())),
+                MessageAttachment::audio(QByteArrayLiteral("RIFF----WAVE"), 2.5)};
+        for (const MessageAttachment &attachment : attachments)
+            m.attachments.append(attachment.info());
         m.finishReason = QStringLiteral("length");
         m.state = state;
         m.error = QStringLiteral("HTTP 500: the server said no");
@@ -64,7 +71,8 @@ TEST(ChatStore, MessagesRoundTripEveryField)
         m.reasoningMs = 3210.25;
         m.model = QStringLiteral("gemma-3-4b");
         m.created = QDateTime(QDate(2024, 2, 29), QTime(23, 59, 58, 123), Qt::UTC).addMSecs(written.size());
-        const StoreResult<qint64> added = store.addMessage(m);
+        const StoreResult<qint64> added =
+                store.addMessage(m, {attachments.at(0).data, attachments.at(1).data});
         ASSERT_TRUE(stored(added));
         m.id = added.value();
         written.append(m);
@@ -215,6 +223,120 @@ TEST(ChatStore, DeleteMessagesFromRefusesAMessageOfAnotherConversation)
     EXPECT_FALSE(deleted.message().isEmpty());
     EXPECT_EQ(store.messages(a).size(), 1);
     EXPECT_EQ(store.messages(b).size(), 1);
+}
+
+namespace
+{
+// A question with its attachments, and their bytes, as ChatSession::send stores them.
+StoreResult<qint64> addQuestion(ChatStore &store, qint64 conversation, const QList<MessageAttachment> &attachments)
+{
+    StoredMessage m = message(conversation, QStringLiteral("user"), QStringLiteral("Look"));
+    QList<QByteArray> data;
+    for (const MessageAttachment &attachment : attachments) {
+        m.attachments.append(attachment.info());
+        data.append(attachment.data);
+    }
+    return store.addMessage(m, data);
+}
+
+MessageAttachment picture(const char *bytes, const QString &name)
+{
+    return MessageAttachment::image(QByteArray(bytes), QStringLiteral("image/png"), 4, 3, name);
+}
+
+int rows(const ChatStore &store, const char *table)
+{
+    return RawDatabase(store.path()).value(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt();
+}
+} // namespace
+
+TEST(ChatStore, AttachmentBytesAreStoredOnceHoweverManyMessagesCarryThem)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    const qint64 first = store.createConversation(QStringLiteral("First")).value();
+    const qint64 second = store.createConversation(QStringLiteral("Second")).value();
+    const MessageAttachment shot = picture("the same screenshot", QStringLiteral("Screenshot"));
+    const MessageAttachment other = picture("another picture", QStringLiteral("other.png"));
+    ASSERT_TRUE(stored(addQuestion(store, first, {shot, other})));
+    MessageAttachment renamed = shot;
+    renamed.name = QStringLiteral("again.png");
+    ASSERT_TRUE(stored(addQuestion(store, first, {renamed})));
+    ASSERT_TRUE(stored(addQuestion(store, second, {shot, shot})));
+    EXPECT_EQ(rows(store, "attachments"), 2);
+    EXPECT_EQ(rows(store, "message_attachments"), 5);
+
+    // Each message names them in its own order and with its own names.
+    const QList<StoredMessage> read = store.messages(first);
+    ASSERT_EQ(read.size(), 2);
+    EXPECT_EQ(read.at(0).attachments, (QList<AttachmentInfo>{shot.info(), other.info()}));
+    EXPECT_EQ(read.at(1).attachments, QList<AttachmentInfo>{renamed.info()});
+    EXPECT_EQ(read.at(0).attachments.constFirst().size, shot.data.size());
+    EXPECT_EQ(withBytes(store, store.messages(second).constFirst().attachments), (QList<MessageAttachment>{shot, shot}));
+}
+
+TEST(ChatStore, AttachmentBytesAreReadOnlyWhenAskedFor)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    const qint64 id = store.createConversation(QStringLiteral("Pictures")).value();
+    const MessageAttachment shot = picture("bytes of a picture", QStringLiteral("a.png"));
+    ASSERT_TRUE(stored(addQuestion(store, id, {shot})));
+    // messages() gives the metadata (a StoredMessage has no place for bytes); the bytes come
+    // from attachmentData, by hash.
+    const AttachmentInfo info = store.messages(id).constFirst().attachments.constFirst();
+    EXPECT_EQ(info.sha256, attachmentHash(shot.data));
+    EXPECT_EQ(info.sha256.size(), 64);
+    const StoreResult<QByteArray> data = store.attachmentData(info.sha256);
+    ASSERT_TRUE(stored(data));
+    EXPECT_EQ(data.value(), shot.data);
+    const StoreResult<QByteArray> missing = store.attachmentData(attachmentHash("never stored"));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, StoreError::Kind::NotFound);
+    EXPECT_FALSE(missing.message().isEmpty());
+}
+
+TEST(ChatStore, DeletingKeepsOnlyTheAttachmentBytesAMessageStillNames)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    const qint64 doomed = store.createConversation(QStringLiteral("Doomed")).value();
+    const qint64 kept = store.createConversation(QStringLiteral("Kept")).value();
+    const MessageAttachment shared = picture("in both", QStringLiteral("shared.png"));
+    const MessageAttachment own = picture("only in the doomed one", QStringLiteral("own.png"));
+    const MessageAttachment later = picture("in a later message", QStringLiteral("later.png"));
+    ASSERT_TRUE(stored(addQuestion(store, doomed, {shared, own})));
+    ASSERT_TRUE(stored(addQuestion(store, kept, {shared})));
+    const qint64 edited = addQuestion(store, kept, {later}).valueOr(0);
+    ASSERT_EQ(rows(store, "attachments"), 3);
+
+    ASSERT_TRUE(stored(store.deleteConversation(doomed)));
+    EXPECT_EQ(rows(store, "attachments"), 2);
+    EXPECT_FALSE(store.attachmentData(attachmentHash(own.data)));
+    EXPECT_TRUE(store.attachmentData(attachmentHash(shared.data))) << "the other conversation still shows it";
+
+    ASSERT_TRUE(stored(store.deleteMessagesFrom(kept, edited)));
+    EXPECT_EQ(rows(store, "attachments"), 1);
+    EXPECT_FALSE(store.attachmentData(attachmentHash(later.data)));
+    EXPECT_EQ(rows(store, "message_attachments"), 1);
+}
+
+TEST(ChatStore, AMessageWhoseAttachmentsLackTheirBytesIsRefusedWhole)
+{
+    QTemporaryDir dir;
+    ChatStore store(dbIn(dir));
+    ASSERT_TRUE(store.open());
+    const qint64 id = store.createConversation(QStringLiteral("Refused")).value();
+    StoredMessage m = message(id, QStringLiteral("user"), QStringLiteral("Look"));
+    m.attachments = {picture("one", {}).info(), picture("two", {}).info()};
+    const StoreResult<qint64> added = store.addMessage(m, {QByteArray("one")});
+    ASSERT_FALSE(added);
+    EXPECT_FALSE(added.message().isEmpty());
+    EXPECT_TRUE(store.messages(id).isEmpty()) << "nothing half-stored";
+    EXPECT_EQ(rows(store, "attachments"), 0);
 }
 
 TEST(ChatStore, UpdateMessageRewritesTheStoredAnswer)

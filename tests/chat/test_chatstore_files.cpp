@@ -1,6 +1,8 @@
 // ChatStore and its file: a killed writer, old and damaged databases, where the file lives.
 #include "chatstoretesting.h"
 #include "storeassert.h"
+#include "storedattachments.h"
+#include "core/media/audioclip.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -187,7 +189,7 @@ TEST(ChatStore, MigratesAVersion2DatabaseMadeByTheLastReleaseToUntitledFlags)
     ChatStore store(path);
     ASSERT_TRUE(stored(store.open()));
     EXPECT_TRUE(store.openNotice().isEmpty());
-    EXPECT_EQ(RawDatabase(path).value(QStringLiteral("PRAGMA user_version")).toInt(), 3);
+    EXPECT_EQ(RawDatabase(path).value(QStringLiteral("PRAGMA user_version")).toInt(), ChatStore::SchemaVersion);
 
     const std::optional<ConversationSummary> fresh = store.conversation(1);
     ASSERT_TRUE(fresh);
@@ -216,6 +218,70 @@ TEST(ChatStore, MigratesAVersion2DatabaseMadeByTheLastReleaseToUntitledFlags)
     // Renaming the untitled one marks it titled.
     ASSERT_TRUE(stored(store.renameConversation(1, QStringLiteral("Mine"))));
     EXPECT_TRUE(store.conversation(1)->titled);
+}
+
+// tests/chat/data/chats-v3.sqlite was written by the schema-3 code (make-chats-v3.cpp.txt beside
+// it), which kept attachments as base64 JSON in each message's row: two images, the first of
+// them asked about again under another name, a recording, a row whose JSON is damaged and one
+// with an entry of a kind no version knows.
+TEST(ChatStore, MigratesAVersion3DatabaseItsAttachmentsToOneCopyEach)
+{
+    const QByteArray red = QByteArray::fromBase64(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGO4rK8PAAMKATIBIgYIAAAAAElFTkSuQmCC");
+    const QByteArray wide = QByteArray::fromBase64(
+            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGOQLLsERAAIPALDlAlE4gAAAABJRU5ErkJggg==");
+    QList<qint16> samples;
+    for (int i = 0; i < 4000; ++i)
+        samples.append(static_cast<qint16>((i % 36) * 900 - 16000));
+    const QByteArray wav = AudioClip::fromSamples(samples, 16000).toWav();
+
+    QTemporaryDir dir;
+    const QString path = dbIn(dir);
+    ASSERT_TRUE(QFile::copy(QStringLiteral(LLAMADESK_SOURCE_DIR "/tests/chat/data/chats-v3.sqlite"), path));
+    ASSERT_TRUE(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner));
+    {
+        ChatStore store(path);
+        ASSERT_TRUE(stored(store.open()));
+        EXPECT_TRUE(store.openNotice().isEmpty());
+
+        const QList<StoredMessage> shots = store.messages(1);
+        ASSERT_EQ(shots.size(), 3);
+        EXPECT_EQ(withBytes(store, shots.at(0).attachments),
+                  (QList<MessageAttachment>{
+                          MessageAttachment::image(red, QStringLiteral("image/png"), 1, 1, QStringLiteral("Screenshot")),
+                          MessageAttachment::image(wide, QStringLiteral("image/png"), 2, 1, QStringLiteral("wide.png"))}));
+        EXPECT_EQ(shots.at(0).created.toMSecsSinceEpoch(), 1764892800000);
+        EXPECT_TRUE(shots.at(1).attachments.isEmpty());
+        EXPECT_EQ(withBytes(store, shots.at(2).attachments),
+                  QList<MessageAttachment>{
+                          MessageAttachment::image(red, QStringLiteral("image/png"), 1, 1, QStringLiteral("again.png"))})
+                << "the same bytes, under the name this message gave them";
+        EXPECT_EQ(shots.at(2).attachments.constFirst().sha256, shots.at(0).attachments.constFirst().sha256);
+        EXPECT_EQ(shots.at(0).attachments.constFirst().size, red.size());
+
+        const QList<StoredMessage> spoken = store.messages(2);
+        ASSERT_EQ(spoken.size(), 1);
+        EXPECT_EQ(withBytes(store, spoken.at(0).attachments),
+                  QList<MessageAttachment>{MessageAttachment::audio(wav, 0.25, QStringLiteral("Spoken question"))});
+
+        // What could not be read before cannot be now; the messages themselves stay.
+        const QList<StoredMessage> odd = store.messages(3);
+        ASSERT_EQ(odd.size(), 2);
+        EXPECT_EQ(odd.at(0).content, QStringLiteral("broken"));
+        EXPECT_TRUE(odd.at(0).attachments.isEmpty());
+        EXPECT_EQ(odd.at(1).content, QStringLiteral("partly"));
+        ASSERT_EQ(odd.at(1).attachments.size(), 1);
+        EXPECT_EQ(odd.at(1).attachments.constFirst().sha256, shots.at(0).attachments.constFirst().sha256);
+    }
+    const RawDatabase raw(path);
+    EXPECT_EQ(raw.value(QStringLiteral("PRAGMA user_version")).toInt(), 4);
+    EXPECT_EQ(raw.value(QStringLiteral("SELECT COUNT(*) FROM attachments")).toInt(), 3) << "red, wide, the recording";
+    EXPECT_EQ(raw.value(QStringLiteral("SELECT COUNT(*) FROM attachments WHERE kind = 'image'")).toInt(), 2);
+    EXPECT_EQ(raw.value(QStringLiteral("SELECT COUNT(*) FROM message_attachments")).toInt(), 5);
+    EXPECT_EQ(raw.value(QStringLiteral("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'attachments'"))
+                      .toInt(),
+              0)
+            << "the base64 column is gone";
 }
 
 TEST(ChatStore, NewerSchemaIsRefusedAndLeftInPlace)

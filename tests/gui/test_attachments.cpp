@@ -3,6 +3,7 @@
 #include "ui/chat/attachmentstrip.h"
 #include "core/chat/messageattachment.h"
 #include "chatwidgetsfixture.h"
+#include "storedattachments.h"
 #include "ui/imageviewer.h"
 
 #include <QBuffer>
@@ -448,10 +449,17 @@ TEST_F(AttachmentsTest, ScreenshotButtonAndMenuAskForTheChosenMode)
 
 namespace
 {
+// The bytes of the messages these tests show: a transcript reads them through its source.
+MemoryAttachments &shownBytes()
+{
+    static MemoryAttachments bytes;
+    return bytes;
+}
+
 StoredMessage questionWithAttachments(qint64 id)
 {
     StoredMessage m = message(id, QStringLiteral("user"), QStringLiteral("What is different between these two windows?"));
-    m.attachments = attachmentsToJson({imageAttachment({640, 480}, QColor(0xd3, 0x2f, 0x2f), QStringLiteral("before.png")),
+    m.attachments = shownBytes().add({imageAttachment({640, 480}, QColor(0xd3, 0x2f, 0x2f), QStringLiteral("before.png")),
                                        imageAttachment({300, 500}, QColor(0x19, 0x76, 0xd2), QStringLiteral("after.png")),
                                        MessageAttachment::audio(QByteArrayLiteral("RIFF----WAVEfmt "), 3.2,
                                                                 QStringLiteral("Spoken question"))});
@@ -470,6 +478,7 @@ TEST_F(AttachmentsTest, UserMessageShowsItsImagesAsThumbnailsAndItsRecordingAsAC
 {
     LLAMADESK_REQUIRE_DISPLAY();
     TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
     show(view, {760, 560});
     view.setMessages({questionWithAttachments(1), answer(2, QStringLiteral("The second window has lost its toolbar."))});
     settle(view);
@@ -508,6 +517,7 @@ TEST_F(AttachmentsTest, ClickingAThumbnailActivatesThatImage)
 {
     LLAMADESK_REQUIRE_DISPLAY();
     TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
     show(view, {760, 560});
     view.setMessages({questionWithAttachments(41), answer(42, QStringLiteral("Yes."))});
     settle(view);
@@ -532,6 +542,7 @@ TEST_F(AttachmentsTest, ImagesAreDecodedOnceNotAtEveryWidth)
 {
     LLAMADESK_REQUIRE_DISPLAY();
     TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
     show(view, {760, 560});
     view.setMessages({questionWithAttachments(1), answer(2, QStringLiteral("Fine."))});
     settle(view);
@@ -551,6 +562,7 @@ TEST_F(AttachmentsTest, ThumbnailsWrapOnANarrowCard)
 {
     LLAMADESK_REQUIRE_DISPLAY();
     TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
     show(view, {300, 560});
     view.setMessages({questionWithAttachments(1)});
     settle(view);
@@ -566,9 +578,10 @@ TEST_F(AttachmentsTest, AnImageWithoutAQuestionIsShownToo)
 {
     LLAMADESK_REQUIRE_DISPLAY();
     TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
     show(view, {760, 400});
     StoredMessage m = message(7, QStringLiteral("user"), QString());
-    m.attachments = attachmentsToJson({imageAttachment({1280, 800}, Qt::darkGreen, QStringLiteral("Screenshot"))});
+    m.attachments = shownBytes().add({imageAttachment({1280, 800}, Qt::darkGreen, QStringLiteral("Screenshot"))});
     view.setMessages({m});
     settle(view);
     const QRect thumbnail = view.imageRect(0, 0);

@@ -307,7 +307,7 @@ TEST_F(ScreenshotTest, ImageFilesAreAttachedAndSentAndShownFullSizeFromTheTransc
     EXPECT_TRUE(composer->attachments().isEmpty());
     ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && m_session->messages().size() == 2; }, std::chrono::seconds(10)));
     const StoredMessage question = m_session->messages().constFirst();
-    EXPECT_EQ(attachmentsFromJson(question.attachments).size(), 1);
+    EXPECT_EQ(question.attachments.size(), 1);
     EXPECT_EQ(m_session->messages().constLast().state, MessageState::Complete) << m_session->messages().constLast().error.toStdString();
     saveScreenshot(m_window.get(), QStringLiteral("screenshot-sent-with-image"));
 
@@ -449,6 +449,6 @@ TEST_F(ScreenshotTest, EditingAQuestionBringsItsPicturesToTheComposer)
     ASSERT_TRUE(waitUntil([&] { return !m_session->isBusy() && m_session->messages().size() == 2
                                        && m_session->messages().constFirst().content == u"Just one"; },
                           std::chrono::seconds(10)));
-    EXPECT_EQ(attachmentsFromJson(m_session->messages().constFirst().attachments).size(), 1);
+    EXPECT_EQ(m_session->messages().constFirst().attachments.size(), 1);
     EXPECT_TRUE(composer->attachments().isEmpty());
 }

@@ -179,7 +179,9 @@ TEST_F(VoiceTest, HoldingCtrlShiftVWithAnImageAttachedAsksAboutItByVoice)
     ASSERT_TRUE(waitUntil([&] { return m_session->messages().size() == 2 && !m_session->isBusy(); },
                           std::chrono::seconds(10)));
     EXPECT_EQ(transcribing.count(), 0) << "the clip was not sent for transcription";
-    const QList<MessageAttachment> attachments = attachmentsFromJson(m_session->messages().constFirst().attachments);
+    QList<MessageAttachment> attachments;
+    for (const AttachmentInfo &info : m_session->messages().constFirst().attachments)
+        attachments.append(m_session->attachment(info).value_or(MessageAttachment()));
     ASSERT_EQ(attachments.size(), 2);
     EXPECT_EQ(attachments.at(0), picture);
     EXPECT_TRUE(attachments.at(1).isAudio());

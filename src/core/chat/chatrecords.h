@@ -4,6 +4,7 @@
 // widgets show these without knowing where they come from (they never include chatstore.h;
 // Layering.UiReachesCoreServicesOnlyThroughControllers checks it).
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringView>
 
@@ -30,6 +31,30 @@ enum class MessageState {
     Error,       // the request failed; error holds the message
 };
 
+enum class AttachmentKind {
+    Image,
+    Audio,
+};
+
+// What a message carries of an attachment: everything but its bytes. The store keeps each
+// attachment's bytes once, keyed by their SHA-256, and hands them out on request
+// (ChatStore::attachmentData), so a conversation opens without reading its images.
+struct AttachmentInfo
+{
+    AttachmentKind kind = AttachmentKind::Image;
+    QString mimeType; // "image/png", "image/jpeg", "audio/wav"
+    QString sha256;   // of the bytes, lowercase hex: their key in the store
+    qint64 size = 0;  // bytes
+    int width = 0;    // images: the size sent, in pixels
+    int height = 0;
+    double seconds = 0; // audio: the duration
+    QString name;       // a file name or "Screenshot", for tooltips and saving
+
+    bool isImage() const { return kind == AttachmentKind::Image; }
+    bool isAudio() const { return kind == AttachmentKind::Audio; }
+    bool operator==(const AttachmentInfo &) const = default;
+};
+
 struct StoredMessage
 {
     qint64 id = 0; // 0 until stored
@@ -37,7 +62,7 @@ struct StoredMessage
     Role role = Role::User;
     QString content;
     QString reasoning;
-    QString attachments;     // JSON array, opaque to the store (images, audio)
+    QList<AttachmentInfo> attachments; // images and a recording, in the order sent
     QString finishReason;    // "stop", "length", … empty while streaming
     MessageState state = MessageState::Complete;
     QString error;

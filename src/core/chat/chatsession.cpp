@@ -46,24 +46,68 @@ QByteArray shortHash(const QString &text)
     return QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex().left(12);
 }
 
-ChatMessage userMessage(const StoredMessage &message)
+// The cache's size: a few dozen screenshots, as sent.
+constexpr qsizetype ContentPartCacheKiB = 64 * 1024;
+
+qsizetype costKiB(const ContentPart &part)
 {
-    const QList<MessageAttachment> attachments = attachmentsFromJson(message.attachments);
-    if (attachments.isEmpty())
+    return (part.url.size() * 2 + part.audioBase64.size()) / 1024 + 1;
+}
+} // namespace
+
+ChatMessage ChatSession::userMessage(const StoredMessage &message) const
+{
+    if (message.attachments.isEmpty())
         return ChatMessage::user(message.content);
     ChatMessage chat;
     chat.role = roleName(Role::User);
-    const bool audio = std::any_of(attachments.cbegin(), attachments.cend(),
-                                   [](const MessageAttachment &a) { return a.isAudio(); });
+    const bool audio = std::any_of(message.attachments.cbegin(), message.attachments.cend(),
+                                   [](const AttachmentInfo &a) { return a.isAudio(); });
     if (!message.content.isEmpty())
         chat.parts.append(ContentPart::fromText(message.content));
     else if (audio)
         chat.parts.append(ContentPart::fromText(ChatSession::spokenQuestionInstruction()));
-    for (const MessageAttachment &attachment : attachments)
-        chat.parts.append(attachment.toContentPart());
+    for (const AttachmentInfo &info : message.attachments) {
+        if (std::optional<ContentPart> part = contentPart(info))
+            chat.parts.append(std::move(*part));
+    }
     return chat;
 }
-} // namespace
+
+std::optional<ContentPart> ChatSession::contentPart(const AttachmentInfo &info) const
+{
+    if (const ContentPart *cached = m_parts.object(info.sha256))
+        return *cached;
+    const std::optional<MessageAttachment> read = attachment(info);
+    if (!read)
+        return std::nullopt;
+    ContentPart part = read->toContentPart();
+    keepContentPart(info.sha256, part);
+    return part;
+}
+
+void ChatSession::keepContentPart(const QString &sha256, const ContentPart &part) const
+{
+    ++m_encodes;
+    // One larger than the whole cache is sent without being kept.
+    m_parts.insert(sha256, new ContentPart(part), costKiB(part));
+}
+
+std::optional<MessageAttachment> ChatSession::attachment(const AttachmentInfo &info) const
+{
+    const StoreResult<QByteArray> data = m_store.attachmentData(info.sha256);
+    if (!data) {
+        spdlog::warn("Chat: an attachment of conversation {} ({}) is left out: {}", m_conversation,
+                     info.sha256.left(12), data.message());
+        return std::nullopt;
+    }
+    return MessageAttachment::from(info, data.value());
+}
+
+int ChatSession::attachmentEncodes() const
+{
+    return m_encodes;
+}
 
 QString ChatSession::spokenQuestionInstruction()
 {
@@ -75,6 +119,7 @@ ChatSession::ChatSession(ChatStore &store, ChatClient &client, const Settings &s
     , m_store(store)
     , m_client(client)
     , m_settings(settings)
+    , m_parts(ContentPartCacheKiB)
 {
     connect(&m_client, &ChatClient::deltaReceived, this, &ChatSession::onDelta);
     connect(&m_client, &ChatClient::finished, this, &ChatSession::onFinished);
@@ -147,14 +192,23 @@ bool ChatSession::send(const QString &text, const QList<MessageAttachment> &atta
     user.conversationId = m_conversation;
     user.role = Role::User;
     user.content = question;
-    user.attachments = attachmentsToJson(attachments);
+    QList<QByteArray> data;
+    for (const MessageAttachment &attachment : attachments) {
+        user.attachments.append(attachment.info());
+        data.append(attachment.data);
+    }
     user.created = QDateTime::currentDateTimeUtc();
-    const StoreResult<qint64> added = m_store.addMessage(user);
+    const StoreResult<qint64> added = m_store.addMessage(user, data);
     if (!added) {
         Q_EMIT problem(tr("Could not save the message: %1").arg(added.message()));
         return false;
     }
     user.id = added.value();
+    // Encoded now, while the bytes are at hand; the requests that follow reuse them.
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        if (const QString &sha256 = user.attachments.at(i).sha256; !m_parts.contains(sha256))
+            keepContentPart(sha256, attachments.at(i).toContentPart());
+    }
     m_messages.append(user);
     Q_EMIT messageAdded(user);
     ask();
@@ -338,9 +392,15 @@ bool ChatSession::editAndResend(qint64 userMessageId, const QString &text,
         return false;
     // The images and the recording belong to the question: editing its words keeps them, unless
     // the edit says which images it has now. A recording is kept either way.
-    QList<MessageAttachment> attachments = attachmentsFromJson(m_messages.at(index).attachments);
+    // Read before the delete: the bytes of a question no other message names go with it.
+    QList<MessageAttachment> attachments;
+    for (const AttachmentInfo &info : m_messages.at(index).attachments) {
+        if (images && info.isImage())
+            continue;
+        if (std::optional<MessageAttachment> read = attachment(info))
+            attachments.append(std::move(*read));
+    }
     if (images) {
-        attachments.removeIf([](const MessageAttachment &a) { return a.isImage(); });
         for (const MessageAttachment &image : *images) {
             if (image.isImage())
                 attachments.append(image);

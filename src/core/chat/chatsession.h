@@ -4,6 +4,7 @@
 #include "core/chat/chatstore.h"
 #include "core/chat/messageattachment.h"
 
+#include <QCache>
 #include <QElapsedTimer>
 #include <QObject>
 
@@ -53,6 +54,13 @@ public:
     ChatRequest buildRequest() const;
     static QString spokenQuestionInstruction();
 
+    // A stored attachment with its bytes, read from the store; nullopt (and a line in the log)
+    // when the store no longer has them.
+    std::optional<MessageAttachment> attachment(const AttachmentInfo &info) const;
+    // How many attachments have been encoded for a request (base64) since this session began:
+    // each is encoded once, when it is first sent, and kept while the cache holds it.
+    int attachmentEncodes() const;
+
 Q_SIGNALS:
     void conversationOpened(qint64 id, const QList<Llamadesk::StoredMessage> &messages);
     void messageAdded(const Llamadesk::StoredMessage &message);
@@ -71,6 +79,9 @@ private:
     StoredMessage *streamingMessage();
     void setBusy(bool busy);
     QString key() const;
+    ChatMessage userMessage(const StoredMessage &message) const;
+    std::optional<ContentPart> contentPart(const AttachmentInfo &info) const;
+    void keepContentPart(const QString &sha256, const ContentPart &part) const;
 
     ChatStore &m_store;
     ChatClient &m_client;
@@ -81,5 +92,9 @@ private:
     QElapsedTimer m_sinceSave;
     int m_partialSaves = 0; // of the streaming answer, for the log
     bool m_busy = false;
+    // Attachments as sent (base64), by SHA-256; the cost is in KiB. Every request sends the
+    // whole history, so without this each one would read and encode every image again.
+    mutable QCache<QString, ContentPart> m_parts;
+    mutable int m_encodes = 0;
 };
 } // namespace Llamadesk

@@ -2,6 +2,7 @@
 
 #include "core/apppaths.h"
 #include "core/chat/chatstoresql.h"
+#include "core/chat/messageattachment.h"
 #include "core/qtfmt.h"
 
 #include <QDir>
@@ -329,8 +330,9 @@ bool ChatStore::migrateTo(int version)
     const QStringList statements = ChatStoreSql::migration(version);
     for (const QString &statementText : statements)
         ok = ok && exec(statementText, "migrate the schema");
-    // Version 2 brought the search index.
+    // Version 2 brought the search index, version 4 the attachments table.
     ok = ok && (version != 2 || !m_fts || ensureSearchIndex());
+    ok = ok && (version != 4 || moveLegacyAttachments());
     ok = ok && exec(QStringLiteral("PRAGMA user_version=%1").arg(version), "set the schema version");
     if (!ok || !commit("migrate the schema")) {
         rollback();
@@ -356,6 +358,79 @@ bool ChatStore::ensureSearchIndex()
             return false;
     }
     return true;
+}
+
+// Migration 3 → 4: each message's JSON column into the attachments tables, one row at a time
+// (a conversation of screenshots can be hundreds of megabytes), then the column goes. What the
+// column held that cannot be read (a damaged row, an unknown kind) is left out, as reading it
+// always did.
+bool ChatStore::moveLegacyAttachments()
+{
+    qint64 messages = 0;
+    qint64 attachments = 0;
+    {
+        QSqlQuery rows(database());
+        rows.setForwardOnly(true);
+        if (!rows.exec(sql("SELECT id, attachments FROM messages WHERE attachments != '' ORDER BY id")))
+            return fail("read the attachments to migrate", rows.lastError());
+        while (rows.next()) {
+            const QList<MessageAttachment> read = attachmentsFromJson(rows.value(1).toString());
+            QList<AttachmentInfo> infos;
+            QList<QByteArray> data;
+            for (const MessageAttachment &attachment : read) {
+                infos.append(attachment.info());
+                data.append(attachment.data);
+            }
+            if (!storeAttachments(rows.value(0).toLongLong(), infos, data))
+                return false;
+            ++messages;
+            attachments += read.size();
+        }
+    }
+    qint64 kept = 0;
+    {
+        QSqlQuery count(database());
+        if (count.exec(sql("SELECT COUNT(*) FROM attachments")) && count.next())
+            kept = count.value(0).toLongLong();
+    }
+    spdlog::info("Chat store: {} attachment(s) of {} message(s) moved to the attachments table, {} distinct",
+                 attachments, messages, kept);
+    return exec(ChatStoreSql::dropLegacyAttachments(), "migrate the schema");
+}
+
+// Inside a transaction: the bytes once per SHA-256, then the message's references to them.
+bool ChatStore::storeAttachments(qint64 messageId, const QList<AttachmentInfo> &attachments,
+                                 const QList<QByteArray> &data)
+{
+    if (attachments.size() != data.size())
+        return fail(StoreError::Kind::Failed,
+                    tr("A message came with %1 attachment(s) but the bytes of %2.").arg(attachments.size()).arg(data.size()));
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        const AttachmentInfo &info = attachments.at(i);
+        Q_ASSERT(info.sha256 == attachmentHash(data.at(i)));
+        if (!execute(ChatStoreSql::insertAttachment(), ChatStoreSql::attachmentValues(info, data.at(i)),
+                     "store an attachment"))
+            return false;
+        qint64 attachmentId = 0;
+        if (const Execution found = execute(sql("SELECT id FROM attachments WHERE sha256 = ?"), {info.sha256},
+                                            "find an attachment")) {
+            if (!found->next())
+                return fail(StoreError::Kind::Failed, tr("An attachment just stored could not be found again."));
+            attachmentId = found->value(0).toLongLong();
+        } else {
+            return false;
+        }
+        if (!execute(sql("INSERT INTO message_attachments (message_id, position, attachment_id, name)"
+                         " VALUES (?, ?, ?, ?)"),
+                     {messageId, static_cast<qint64>(i), attachmentId, textValue(info.name)}, "link an attachment"))
+            return false;
+    }
+    return true;
+}
+
+bool ChatStore::removeUnusedAttachments()
+{
+    return execute(ChatStoreSql::removeUnusedAttachments(), {}, "remove unused attachments") != nullptr;
 }
 
 QString ChatStore::moveAside()
@@ -573,12 +648,17 @@ StoreStatus ChatStore::deleteConversation(qint64 id)
 {
     if (!requireOpen())
         return m_error;
+    if (!begin())
+        return m_error;
     const Execution q =
             execute(sql("DELETE FROM conversations WHERE id = ?"), {id}, "delete the conversation");
-    if (!q)
+    bool ok = q != nullptr;
+    if (ok && q->numRowsAffected() != 1)
+        ok = fail(StoreError::Kind::NotFound, tr("There is no conversation %1 to delete.").arg(id));
+    if (!ok || !removeUnusedAttachments() || !commit("delete the conversation")) {
+        rollback();
         return m_error;
-    if (q->numRowsAffected() != 1)
-        return failure(StoreError::Kind::NotFound, tr("There is no conversation %1 to delete.").arg(id));
+    }
     Q_EMIT conversationsChanged();
     return {};
 }
@@ -628,10 +708,41 @@ QList<StoredMessage> ChatStore::messages(qint64 conversationId) const
         return list;
     while (q->next())
         list.append(ChatStoreSql::messageFromRow(*q));
+    if (list.isEmpty())
+        return list;
+    const Execution a = execute(ChatStoreSql::attachmentsOfConversation(), {conversationId}, "read the attachments");
+    if (!a)
+        return list;
+    // Both in message order: one pass.
+    qsizetype at = 0;
+    while (a->next()) {
+        const qint64 messageId = a->value(0).toLongLong();
+        while (at < list.size() && list.at(at).id < messageId)
+            ++at;
+        if (at == list.size())
+            break;
+        if (list.at(at).id != messageId)
+            continue;
+        if (std::optional<AttachmentInfo> info = ChatStoreSql::attachmentFromRow(*a))
+            list[at].attachments.append(std::move(*info));
+    }
     return list;
 }
 
-StoreResult<qint64> ChatStore::addMessage(const StoredMessage &message)
+StoreResult<QByteArray> ChatStore::attachmentData(const QString &sha256) const
+{
+    if (!requireOpen())
+        return m_error;
+    const Execution q = execute(sql("SELECT data FROM attachments WHERE sha256 = ?"), {sha256}, "read an attachment");
+    if (!q)
+        return m_error;
+    if (!q->next())
+        return failure(StoreError::Kind::NotFound,
+                       tr("The chat database %1 no longer holds this attachment (%2).").arg(m_path, sha256.left(12)));
+    return q->value(0).toByteArray();
+}
+
+StoreResult<qint64> ChatStore::addMessage(const StoredMessage &message, const QList<QByteArray> &data)
 {
     if (!requireOpen())
         return m_error;
@@ -644,7 +755,8 @@ StoreResult<qint64> ChatStore::addMessage(const StoredMessage &message)
                     QVariantList{message.conversationId, created} + ChatStoreSql::messageValues(message),
                     "add the message");
     const qint64 id = q ? q->lastInsertId().toLongLong() : 0;
-    if (!q || !touchConversation(message.conversationId, now) || !commit("add the message")) {
+    if (!q || !storeAttachments(id, message.attachments, data) || !touchConversation(message.conversationId, now)
+        || !commit("add the message")) {
         rollback();
         return m_error;
     }
@@ -696,6 +808,7 @@ StoreStatus ChatStore::deleteMessagesFrom(qint64 conversationId, qint64 messageI
     ok = ok
             && execute(sql("DELETE FROM messages WHERE conversation_id = ? AND id >= ?"),
                        {conversationId, messageId}, "delete the messages");
+    ok = ok && removeUnusedAttachments();
     ok = ok && touchConversation(conversationId, nextStamp());
     if (!ok || !commit("delete the messages")) {
         rollback();

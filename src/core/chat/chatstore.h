@@ -99,7 +99,7 @@ class ChatStore final : public QObject
     Q_DISABLE_COPY_MOVE(ChatStore)
 
 public:
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
 
     // Each store uses its own connection name, so several may be open at once.
     explicit ChatStore(const QString &path, QObject *parent = nullptr);
@@ -142,13 +142,20 @@ public:
     // Newest (by updated) first.
     QList<ConversationSummary> conversations() const;
 
+    // With their attachments' metadata; the bytes stay in the file until attachmentData().
     QList<StoredMessage> messages(qint64 conversationId) const;
-    // Stores a new message; its id. Touches the conversation's updated time.
-    StoreResult<qint64> addMessage(const StoredMessage &message);
-    // Rewrites a stored message (the partial answer while streaming, then the final one).
+    // Stores a new message; its id. Touches the conversation's updated time. data[i] holds the
+    // bytes of message.attachments[i] (MessageAttachment::info() describes them): bytes the
+    // store has already (the same SHA-256) are not stored again, only named by the message.
+    StoreResult<qint64> addMessage(const StoredMessage &message, const QList<QByteArray> &data = {});
+    // Rewrites a stored message (the partial answer while streaming, then the final one). Its
+    // attachments are not touched: they are the question's, fixed when it was added.
     StoreStatus updateMessage(const StoredMessage &message);
     // Removes every message of the conversation from messageId on (inclusive): edit and regenerate.
+    // Attachment bytes no message names any more go with them, here and in deleteConversation().
     StoreStatus deleteMessagesFrom(qint64 conversationId, qint64 messageId);
+    // The bytes of a stored attachment (AttachmentInfo::sha256); NotFound when none has them.
+    StoreResult<QByteArray> attachmentData(const QString &sha256) const;
 
     // Messages left Streaming by a process that died become Interrupted; how many.
     StoreResult<int> recoverInterrupted();
@@ -171,6 +178,9 @@ private:
     bool migrate();
     bool migrateTo(int version);
     bool ensureSearchIndex();
+    bool moveLegacyAttachments();
+    bool storeAttachments(qint64 messageId, const QList<AttachmentInfo> &attachments, const QList<QByteArray> &data);
+    bool removeUnusedAttachments();
     bool probeFullTextSearch();
     void finishIntegrityCheck(bool damaged, const QString &details);
     QString damageMarkerPath() const;

@@ -58,6 +58,32 @@ const char *const SchemaVersion3[] = {
         " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)",
 };
 
+// Version 4: an attachment's bytes are kept once, however many messages carry them (the same
+// screenshot asked about twice, a question edited and sent again), in a table of their own, and
+// a message names its attachments by reference. Reading a conversation reads their metadata
+// only: data is the last column, so SQLite does not visit a blob's overflow pages until the
+// bytes are asked for. ChatStore moves the old column's JSON into these tables, then drops it.
+const char *const SchemaVersion4[] = {
+        "CREATE TABLE attachments ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " sha256 TEXT NOT NULL UNIQUE,"
+        " kind TEXT NOT NULL,"
+        " mime TEXT NOT NULL DEFAULT '',"
+        " size INTEGER NOT NULL,"
+        " width INTEGER NOT NULL DEFAULT 0,"
+        " height INTEGER NOT NULL DEFAULT 0,"
+        " seconds REAL NOT NULL DEFAULT 0,"
+        " data BLOB NOT NULL)",
+        "CREATE TABLE message_attachments ("
+        " message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL,"
+        " attachment_id INTEGER NOT NULL REFERENCES attachments(id),"
+        " name TEXT NOT NULL DEFAULT '',"
+        " PRIMARY KEY (message_id, position)) WITHOUT ROWID",
+        // Which messages still use an attachment: the clean-up after a delete asks this.
+        "CREATE INDEX message_attachments_by_attachment ON message_attachments(attachment_id)",
+};
+
 // External-content FTS5 tables: the text lives once, in messages and conversations. A message
 // is indexed only once it stops streaming, so the updates made while an answer streams cost no
 // index work; the triggers keep "indexed" and "state is not streaming" the same thing, which
@@ -88,9 +114,9 @@ const char *const SearchIndex[] = {
 
 // A message's own columns, in the order of messageValues().
 const char *const MessageFields =
-        "role, content, reasoning, attachments, finish_reason, state, error, prompt_tokens,"
+        "role, content, reasoning, finish_reason, state, error, prompt_tokens,"
         " predicted_tokens, tokens_per_second, ttft_ms, reasoning_ms, model";
-constexpr int MessageFieldCount = 13;
+constexpr int MessageFieldCount = 12;
 
 QString placeholders(int count)
 {
@@ -122,6 +148,8 @@ QStringList migration(int version)
         return toList(SchemaVersion2);
     case 3:
         return toList(SchemaVersion3);
+    case 4:
+        return toList(SchemaVersion4);
     default:
         return {};
     }
@@ -149,16 +177,15 @@ StoredMessage messageFromRow(const QSqlQuery &row)
     m.role = roleFromName(row.value(3).toString()).value_or(Role::User);
     m.content = row.value(4).toString();
     m.reasoning = row.value(5).toString();
-    m.attachments = row.value(6).toString();
-    m.finishReason = row.value(7).toString();
-    m.state = stateFromName(row.value(8).toString());
-    m.error = row.value(9).toString();
-    m.promptTokens = row.value(10).toInt();
-    m.predictedTokens = row.value(11).toInt();
-    m.tokensPerSecond = row.value(12).toDouble();
-    m.timeToFirstTokenMs = row.value(13).toDouble();
-    m.reasoningMs = row.value(14).toDouble();
-    m.model = displayModelName(row.value(15).toString()); // answers stored with a path show its file name
+    m.finishReason = row.value(6).toString();
+    m.state = stateFromName(row.value(7).toString());
+    m.error = row.value(8).toString();
+    m.promptTokens = row.value(9).toInt();
+    m.predictedTokens = row.value(10).toInt();
+    m.tokensPerSecond = row.value(11).toDouble();
+    m.timeToFirstTokenMs = row.value(12).toDouble();
+    m.reasoningMs = row.value(13).toDouble();
+    m.model = displayModelName(row.value(14).toString()); // answers stored with a path show its file name
     return m;
 }
 
@@ -204,7 +231,6 @@ QVariantList messageValues(const StoredMessage &m)
     return {textValue(roleName(m.role)),
             textValue(m.content),
             textValue(m.reasoning),
-            textValue(m.attachments),
             textValue(m.finishReason),
             stateName(m.state),
             textValue(m.error),
@@ -214,6 +240,68 @@ QVariantList messageValues(const StoredMessage &m)
             realValue(m.timeToFirstTokenMs),
             realValue(m.reasoningMs),
             textValue(m.model)};
+}
+
+QString dropLegacyAttachments()
+{
+    return QStringLiteral("ALTER TABLE messages DROP COLUMN attachments");
+}
+
+QString insertAttachment()
+{
+    return QStringLiteral("INSERT INTO attachments (sha256, kind, mime, size, width, height, seconds, data)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING");
+}
+
+QVariantList attachmentValues(const AttachmentInfo &info, const QByteArray &data)
+{
+    return {info.sha256,   kindName(info.kind), textValue(info.mimeType), static_cast<qint64>(data.size()),
+            info.width,    info.height,         realValue(info.seconds),  data};
+}
+
+QString attachmentsOfConversation()
+{
+    return QStringLiteral(
+            "SELECT ma.message_id, a.kind, a.mime, a.sha256, a.size, a.width, a.height, a.seconds, ma.name"
+            " FROM messages m JOIN message_attachments ma ON ma.message_id = m.id"
+            " JOIN attachments a ON a.id = ma.attachment_id"
+            " WHERE m.conversation_id = ? ORDER BY ma.message_id, ma.position");
+}
+
+std::optional<AttachmentInfo> attachmentFromRow(const QSqlQuery &row)
+{
+    const std::optional<AttachmentKind> kind = kindFromName(row.value(1).toString());
+    if (!kind)
+        return std::nullopt;
+    AttachmentInfo info;
+    info.kind = *kind;
+    info.mimeType = row.value(2).toString();
+    info.sha256 = row.value(3).toString();
+    info.size = row.value(4).toLongLong();
+    info.width = row.value(5).toInt();
+    info.height = row.value(6).toInt();
+    info.seconds = row.value(7).toDouble();
+    info.name = row.value(8).toString();
+    return info;
+}
+
+QString removeUnusedAttachments()
+{
+    return QStringLiteral("DELETE FROM attachments WHERE id NOT IN (SELECT attachment_id FROM message_attachments)");
+}
+
+QString kindName(AttachmentKind kind)
+{
+    return kind == AttachmentKind::Audio ? QStringLiteral("audio") : QStringLiteral("image");
+}
+
+std::optional<AttachmentKind> kindFromName(const QString &name)
+{
+    if (name == u"image")
+        return AttachmentKind::Image;
+    if (name == u"audio")
+        return AttachmentKind::Audio;
+    return std::nullopt;
 }
 
 QString fullTextSearch()

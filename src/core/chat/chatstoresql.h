@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <optional>
+
 class QSqlQuery;
 
 // The SQL that ChatStore runs and the pure functions that turn the user's values into SQL
@@ -32,6 +34,21 @@ QString insertMessage();
 QString updateMessage();
 // A message's own values, the ones an update may change.
 QVariantList messageValues(const StoredMessage &message);
+
+// Attachments (schema 4). The last step of migration 4, once the JSON column has been read.
+QString dropLegacyAttachments();
+// Binds attachmentValues(); keeps the row already there for the same bytes.
+QString insertAttachment();
+QVariantList attachmentValues(const AttachmentInfo &info, const QByteArray &data);
+// Binds a conversation id: message id, then the attachment's metadata (attachmentFromRow), in
+// message order and, within a message, in the order they were sent. Never the bytes.
+QString attachmentsOfConversation();
+// nullopt for a kind this version does not know.
+std::optional<AttachmentInfo> attachmentFromRow(const QSqlQuery &row);
+// Bytes no message names any more.
+QString removeUnusedAttachments();
+QString kindName(AttachmentKind kind);
+std::optional<AttachmentKind> kindFromName(const QString &name);
 
 // Search hits (conversation id, message id or 0 for a title, title, snippet), newest first.
 // FTS5 binds the MATCH expression twice (contents, titles) and the limit; LIKE binds the

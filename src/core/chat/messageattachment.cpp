@@ -1,5 +1,7 @@
 #include "core/chat/messageattachment.h"
 
+#include <QCryptographicHash>
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -52,6 +54,38 @@ MessageAttachment MessageAttachment::audio(QByteArray wav, double seconds, const
     attachment.seconds = seconds;
     attachment.name = name;
     return attachment;
+}
+
+MessageAttachment MessageAttachment::from(const AttachmentInfo &info, QByteArray data)
+{
+    MessageAttachment attachment;
+    attachment.kind = info.kind;
+    attachment.mimeType = info.mimeType;
+    attachment.data = std::move(data);
+    attachment.width = info.width;
+    attachment.height = info.height;
+    attachment.seconds = info.seconds;
+    attachment.name = info.name;
+    return attachment;
+}
+
+AttachmentInfo MessageAttachment::info() const
+{
+    AttachmentInfo info;
+    info.kind = kind;
+    info.mimeType = mimeType;
+    info.sha256 = attachmentHash(data);
+    info.size = data.size();
+    info.width = width;
+    info.height = height;
+    info.seconds = seconds;
+    info.name = name;
+    return info;
+}
+
+QString attachmentHash(const QByteArray &data)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
 }
 
 QString MessageAttachment::dataUrl() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/chat/chatrecords.h"
 #include "core/chat/chatrequest.h"
 
 #include <QByteArray>
@@ -14,7 +15,7 @@ namespace Llamadesk
 // of images lives in llamadesk_image (ImageAttachment), which needs Qt Gui.
 struct MessageAttachment
 {
-    enum class Kind { Image, Audio };
+    using Kind = AttachmentKind;
     Kind kind = Kind::Image;
     QString mimeType; // "image/png", "image/jpeg", "audio/wav"
     QByteArray data;  // the encoded file's bytes
@@ -26,6 +27,11 @@ struct MessageAttachment
     static MessageAttachment image(QByteArray data, const QString &mimeType, int width, int height,
                                    const QString &name = {});
     static MessageAttachment audio(QByteArray wav, double seconds, const QString &name = {});
+    // The attachment an info describes, with its bytes (ChatStore::attachmentData).
+    static MessageAttachment from(const AttachmentInfo &info, QByteArray data);
+
+    // Everything but the bytes, with their SHA-256.
+    AttachmentInfo info() const;
 
     bool isImage() const { return kind == Kind::Image; }
     bool isAudio() const { return kind == Kind::Audio; }
@@ -36,7 +42,12 @@ struct MessageAttachment
     bool operator==(const MessageAttachment &) const = default;
 };
 
-// The messages table keeps attachments as a JSON array (StoredMessage::attachments):
+// Hex SHA-256 of an attachment's bytes (AttachmentInfo::sha256).
+QString attachmentHash(const QByteArray &data);
+
+// Up to schema version 3 the messages table kept attachments as a JSON array in its own column;
+// version 4 reads it once, to move them into the attachments table (and the fuzz target keeps
+// this reader honest):
 // [{"kind":"image","mime":"image/png","width":640,"height":480,"name":"…","data":"<base64>"},
 //  {"kind":"audio","mime":"audio/wav","seconds":3.2,"data":"<base64>"}]. Empty list: "".
 QString attachmentsToJson(const QList<MessageAttachment> &attachments);

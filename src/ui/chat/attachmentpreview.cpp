@@ -1,7 +1,5 @@
 #include "ui/chat/attachmentpreview.h"
 
-#include "core/chat/messageattachment.h"
-
 #include <QBuffer>
 #include <QImageReader>
 
@@ -41,13 +39,13 @@ qsizetype AttachmentPreview::bytes() const
     return total + audio.size() * 16;
 }
 
-AttachmentPreview AttachmentPreview::fromJson(const QString &json, qreal devicePixelRatio)
+AttachmentPreview AttachmentPreview::from(const QList<AttachmentInfo> &attachments, const AttachmentBytes &source,
+                                          qreal devicePixelRatio)
 {
     AttachmentPreview preview;
     preview.devicePixelRatio = devicePixelRatio;
-    const QList<MessageAttachment> attachments = attachmentsFromJson(json);
     for (int i = 0; i < attachments.size(); ++i) {
-        const MessageAttachment &attachment = attachments.at(i);
+        const AttachmentInfo &attachment = attachments.at(i);
         if (attachment.isAudio()) {
             preview.audio.append({i, attachment.seconds});
             continue;
@@ -55,7 +53,8 @@ AttachmentPreview AttachmentPreview::fromJson(const QString &json, qreal deviceP
         Image image;
         image.index = i;
         QSize original(attachment.width, attachment.height);
-        image.thumbnail = decodeThumbnail(attachment.data, devicePixelRatio, &original);
+        if (const QByteArray data = source ? source(attachment) : QByteArray(); !data.isEmpty())
+            image.thumbnail = decodeThumbnail(data, devicePixelRatio, &original);
         image.size = attachment.width > 0 && attachment.height > 0 ? QSize(attachment.width, attachment.height) : original;
         const QString name = attachment.name.isEmpty() ? tr("Image") : attachment.name;
         image.toolTip = image.size.isValid() && !image.size.isEmpty()

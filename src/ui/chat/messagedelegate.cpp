@@ -81,19 +81,18 @@ std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem
 const AttachmentPreview *MessageDelegate::preview(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const TranscriptModel *model = transcript(index);
-    const QString &json = model->messageAt(index.row()).attachments;
-    if (json.isEmpty())
+    const QList<AttachmentInfo> &attachments = model->messageAt(index.row()).attachments;
+    if (attachments.isEmpty())
         return nullptr;
     const quint64 uid = model->uid(index.row());
     const qreal dpr = devicePixelRatio(option);
-    // The same string as last time (shared data), or an equal one: a message's attachments
+    // The same list as last time (shared data), or an equal one: a message's attachments
     // hardly ever change, its layout does at every width.
     if (Preview *cached = m_previews.object(uid);
-        cached && cached->preview.devicePixelRatio == dpr
-        && (cached->json.constData() == json.constData() || cached->json == json))
+        cached && cached->preview.devicePixelRatio == dpr && cached->attachments == attachments)
         return &cached->preview;
     ++m_counters.decodes;
-    auto *entry = new Preview{json, AttachmentPreview::fromJson(json, dpr)};
+    auto *entry = new Preview{attachments, AttachmentPreview::from(attachments, m_attachmentBytes, dpr)};
     const AttachmentPreview *result = &entry->preview;
     const auto cost = static_cast<qsizetype>(entry->preview.bytes() / 1024 + 1);
     if (!m_previews.insert(uid, entry, cost))
@@ -289,6 +288,12 @@ void MessageDelegate::activate(const QString &href, QAbstractItemModel *model, c
 QWidget *MessageDelegate::createEditor(QWidget *, const QStyleOptionViewItem &, const QModelIndex &) const
 {
     return nullptr;
+}
+
+void MessageDelegate::setAttachmentSource(AttachmentBytes source)
+{
+    m_attachmentBytes = std::move(source);
+    m_previews.clear();
 }
 
 void MessageDelegate::setRowWidth(int width)

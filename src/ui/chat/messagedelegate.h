@@ -45,6 +45,9 @@ public:
                      const QModelIndex &index) override;
     QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
+    // Where thumbnails get their images' bytes (TranscriptView::setAttachmentSource).
+    void setAttachmentSource(AttachmentBytes source);
+
     // The width of a row: the view's viewport. Cards are centred in it.
     void setRowWidth(int width);
     int rowWidth() const;
@@ -79,7 +82,7 @@ Q_SIGNALS:
     // A link inside a message's markdown.
     void linkActivated(const QUrl &url);
     // A click on a thumbnail: attachmentIndex is the attachment's place in the message's
-    // attachments (attachmentsFromJson(message.attachments)).
+    // attachments (message.attachments).
     void imageActivated(qint64 messageId, int attachmentIndex);
 
 private:
@@ -103,7 +106,7 @@ private:
     };
     struct Preview
     {
-        QString json; // the attachments it was decoded from (shared, not a copy)
+        QList<AttachmentInfo> attachments; // what it was decoded from (shared, not a copy)
         AttachmentPreview preview;
     };
 
@@ -123,6 +126,7 @@ private:
                   const QModelIndex &index);
 
     int m_rowWidth = 0;
+    AttachmentBytes m_attachmentBytes;
     mutable MessageStyle m_style;
     mutable std::array<QRgb, 5> m_styleColors{};
     mutable bool m_styleValid = false;

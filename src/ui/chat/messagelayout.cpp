@@ -497,7 +497,7 @@ int MessageLayout::estimateHeight(const StoredMessage &message, bool thinkingExp
     }
     if (message.state == MessageState::Error)
         h += lines(message.error) * style.lineSpacing + M::ErrorBottom;
-    // Reading the attachments would mean decoding them: one row of thumbnails is the guess.
+    // Placing the thumbnails needs the row's width: one row of them is the guess.
     if (!message.attachments.isEmpty())
         h += AttachmentPreview::MaxHeight + M::Gap;
     h += style.smallLineSpacing + M::Gap + M::bottomAfterGap();

@@ -142,6 +142,12 @@ void TranscriptView::onFlushTimer()
     m_flushTimer.start();
 }
 
+void TranscriptView::setAttachmentSource(AttachmentBytes source)
+{
+    m_delegate->setAttachmentSource(std::move(source));
+    viewport()->update();
+}
+
 void TranscriptView::setEmptyText(const QString &text)
 {
     m_emptyText = text;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/chat/chatrecords.h"
+#include "ui/chat/attachmentpreview.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -54,6 +55,9 @@ public:
     // Applies merged updates now instead of at the next tick.
     void flushPendingUpdates();
 
+    // Where the thumbnails' bytes come from: messages carry only their attachments' metadata.
+    void setAttachmentSource(AttachmentBytes source);
+
     // Shown in the middle when there are no messages.
     void setEmptyText(const QString &text);
     QString emptyText() const;
@@ -85,7 +89,7 @@ Q_SIGNALS:
     // A link in a message's markdown; opening it is the window's decision.
     void linkActivated(const QUrl &url);
     // A click on a thumbnail. attachmentIndex: the attachment's place in the message's
-    // attachments (attachmentsFromJson(message.attachments)), recordings included.
+    // attachments (message.attachments), recordings included.
     void imageActivated(qint64 messageId, int attachmentIndex);
 
 protected:
