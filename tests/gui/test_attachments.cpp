@@ -15,6 +15,7 @@
 #include <QPainter>
 #include <QPointer>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QUrl>
@@ -536,6 +537,37 @@ TEST_F(AttachmentsTest, ClickingAThumbnailActivatesThatImage)
     // Beside the thumbnails: nothing.
     QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, QPoint(second.right() + 30, second.center().y()));
     EXPECT_EQ(activated.count(), 1);
+}
+
+TEST_F(AttachmentsTest, WhatScrollsUnderAStillPointerSetsTheCursor)
+{
+    // The view does not ask the display where the pointer is at every scroll (a round trip to
+    // the X server per frame of a streaming answer): it knows where it last moved.
+    LLAMADESK_REQUIRE_DISPLAY();
+    TranscriptView view;
+    view.setAttachmentSource(shownBytes().source());
+    show(view, {760, 400});
+    QStringList paragraphs;
+    for (int i = 0; i < 40; ++i)
+        paragraphs.append(QStringLiteral("Paragraph %1 of a long answer.").arg(i));
+    view.setMessages({questionWithAttachments(51), answer(52, paragraphs.join(QStringLiteral("\n\n")))});
+    settle(view);
+    view.verticalScrollBar()->setValue(0);
+    settle(view);
+    const QRect first = view.imageRect(0, 0);
+    ASSERT_FALSE(first.isEmpty());
+    QTest::mouseMove(view.viewport(), QPoint(2, 2));
+    QTest::mouseMove(view.viewport(), first.center());
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return view.viewport()->cursor().shape() == Qt::PointingHandCursor; }));
+    ASSERT_TRUE(view.viewport()->underMouse());
+    // The thumbnail scrolls away from under the pointer, which stays where it is.
+    view.verticalScrollBar()->setValue(first.bottom() + 20);
+    EXPECT_EQ(view.viewport()->cursor().shape(), Qt::ArrowCursor);
+    EXPECT_TRUE(view.viewport()->toolTip().isEmpty());
+    // And back under it.
+    view.verticalScrollBar()->setValue(0);
+    EXPECT_EQ(view.viewport()->cursor().shape(), Qt::PointingHandCursor);
+    EXPECT_EQ(view.viewport()->toolTip(), QStringLiteral("before.png — 640 × 480"));
 }
 
 TEST_F(AttachmentsTest, ImagesAreDecodedOnceNotAtEveryWidth)

@@ -208,13 +208,24 @@ TEST(MessageLayoutRender, TheNextRevisionOfAStreamingAnswerTakesTheMarkdownOver)
     auto first = std::make_unique<MessageLayout>(answer, false, true, 800, s);
     const qsizetype parsedOnce = first->markdown()->parsedCharacters();
     answer.content += QStringLiteral(" goes on.");
-    MessageLayout second(answer, false, true, 800, s, nullptr, first->takeMarkdown());
-    // Only the paragraph being written was parsed again.
+    const QTextDocument *footer = first->footer();
+    MessageLayout second(answer, false, true, 800, s, nullptr, first->takeReusable());
+    // Only the paragraph being written was parsed again; the footer, which still says
+    // "Generating…", was not built again.
     EXPECT_EQ(second.markdown()->parsedCharacters() - parsedOnce, QStringLiteral("Third goes on.").size());
+    EXPECT_EQ(second.footer(), footer);
+    EXPECT_EQ(second.footer()->toPlainText(), MessageLayout::tr("Generating…"));
     EXPECT_EQ(second.bodyText(), QStringLiteral("First paragraph.\nSecond paragraph.\nThird goes on."));
     // The card's height estimate and its layout use the same measures: for plain paragraphs
     // they agree to within a line.
     answer.state = MessageState::Complete;
+    answer.predictedTokens = 9;
+    // Finished, the answer's footer says something else: its own links and statistics.
+    const MessageLayout finished(answer, false, true, 800, s, nullptr, second.takeReusable());
+    EXPECT_NE(finished.footer(), footer);
+    EXPECT_TRUE(finished.footer()->toPlainText().startsWith(MessageLayout::tr("Copy")));
+    EXPECT_TRUE(finished.footer()->toPlainText().contains(MessageLayout::statsText(answer)));
+    EXPECT_EQ(finished.bodyText(), QStringLiteral("First paragraph.\nSecond paragraph.\nThird goes on."));
     const MessageLayout done(answer, false, true, 800, s);
     EXPECT_NEAR(MessageLayout::estimateHeight(answer, false, 800, s), done.height(), 2 * s.lineSpacing);
     EXPECT_EQ(done.cardRect(), CardMetrics::cardRect(800, done.height()));

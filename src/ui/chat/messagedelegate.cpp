@@ -66,7 +66,7 @@ const MessageStyle &MessageDelegate::styleFor(const QStyleOptionViewItem &option
 }
 
 std::unique_ptr<MessageLayout> MessageDelegate::build(const QStyleOptionViewItem &option, const QModelIndex &index,
-                                                     std::unique_ptr<MarkdownBody> previous) const
+                                                     MessageLayout::Reusable previous) const
 {
     const TranscriptModel *model = transcript(index);
     const int row = index.row();
@@ -107,13 +107,13 @@ const MessageLayout *MessageDelegate::cachedLayout(const QStyleOptionViewItem &o
     styleFor(option);
     const quint64 uid = transcript(index)->uid(index.row());
     const Key key = keyFor(index);
-    std::unique_ptr<MarkdownBody> previous;
+    MessageLayout::Reusable previous;
     if (Cached *cached = m_layouts.object(uid)) {
         if (cached->key == key)
             return cached->layout.get();
         // An earlier revision of the row (a streaming answer): its markdown goes on into the
         // new layout, which parses only what follows its last finished block.
-        previous = cached->layout->takeMarkdown();
+        previous = cached->layout->takeReusable();
         m_layouts.remove(uid);
     }
     auto *cached = new Cached{key, build(option, index, std::move(previous))};

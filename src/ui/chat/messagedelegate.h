@@ -113,9 +113,9 @@ private:
     const TranscriptModel *transcript(const QModelIndex &index) const;
     Key keyFor(const QModelIndex &index) const;
     const MessageStyle &styleFor(const QStyleOptionViewItem &option) const;
-    // previous: the markdown of the row's earlier layout, to be taken over where it fits.
+    // previous: what the row's earlier layout left, to be taken over where it fits.
     std::unique_ptr<MessageLayout> build(const QStyleOptionViewItem &option, const QModelIndex &index,
-                                         std::unique_ptr<MarkdownBody> previous = {}) const;
+                                         MessageLayout::Reusable previous = {}) const;
     // The row's attachments, decoded once and cached; nullptr when it has none.
     const AttachmentPreview *preview(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     // The cached layout for the row, built and cached if missing or stale.

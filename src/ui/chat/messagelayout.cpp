@@ -42,13 +42,19 @@ void drawMicrophone(QPainter *painter, const QRectF &box, const QColor &color)
 
 MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
                              const MessageStyle &style, const AttachmentPreview *attachments,
-                             std::unique_ptr<MarkdownBody> previous)
+                             Reusable previous)
     : m_roleLabel(roleLabel(message))
     , m_detail(message.role == Role::Assistant ? message.model : QString())
-    , m_time(message.created.isValid() ? QLocale().toString(message.created.toLocalTime().time(), QLocale::ShortFormat)
-                                       : QString())
+    , m_created(message.created)
     , m_user(message.role == Role::User)
 {
+    // The local time zone is read from the system at every conversion: once per message.
+    if (!message.created.isValid())
+        m_time.clear();
+    else if (previous.created == message.created && !previous.time.isEmpty())
+        m_time = std::move(previous.time);
+    else
+        m_time = QLocale().toString(message.created.toLocalTime().time(), QLocale::ShortFormat);
     m_card = cardRect(rowWidth, 0);
     const int width = M::contentWidth(rowWidth);
     const double x = m_card.left() + M::PadH;
@@ -56,8 +62,8 @@ MessageLayout::MessageLayout(const StoredMessage &message, bool thinkingExpanded
     double y = M::contentTop(style.boldHeight);
 
     buildThinking(message, thinkingExpanded, width, style);
-    buildBody(message, width, style, std::move(previous));
-    buildFooter(message, lastAssistant, width, style);
+    buildBody(message, width, style, std::move(previous.markdown));
+    buildFooter(message, lastAssistant, width, style, previous);
     if (m_thinking.doc) {
         m_thinking.pos = QPointF(x, y);
         y += std::ceil(textDocumentHeight(m_thinking.doc.get())) + M::Gap;
@@ -146,11 +152,29 @@ void MessageLayout::buildBody(const StoredMessage &message, int width, const Mes
     m_body.doc->setTextWidth(width);
 }
 
-void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style)
+void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style,
+                                Reusable &previous)
 {
     const bool streaming = message.state == MessageState::Streaming;
-    m_footer.doc = newTextDocument(style.smallFont);
+    const QString stats = streaming                                ? tr("Generating…")
+                          : message.state == MessageState::Error ? QString()
+                                                                 : statsText(message);
+    // Everything the footer's text depends on, the style aside (a new style empties the
+    // delegate's cache, so no layout of another style is handed on).
+    m_footerKey = QStringLiteral("%1|%2|%3|%4|%5|%6|")
+                      .arg(width)
+                      .arg(static_cast<int>(message.state))
+                      .arg(int(lastAssistant))
+                      .arg(int(m_user))
+                      .arg(int(message.content.isEmpty()))
+                      .arg(stats)
+                  + message.error;
     m_footer.color = style.colors.muted;
+    if (previous.footer && previous.footerKey == m_footerKey) {
+        m_footer.doc = std::move(previous.footer);
+        return;
+    }
+    m_footer.doc = newTextDocument(style.smallFont);
     QTextCursor cursor(m_footer.doc.get());
     if (message.state == MessageState::Error && !message.error.isEmpty()) {
         QTextCharFormat error;
@@ -182,9 +206,6 @@ void MessageLayout::buildFooter(const StoredMessage &message, bool lastAssistant
         if (lastAssistant)
             addLink(MessageAnchor::Regenerate, tr("Regenerate"));
     }
-    const QString stats = streaming                                ? tr("Generating…")
-                          : message.state == MessageState::Error ? QString()
-                                                                 : statsText(message);
     if (!stats.isEmpty()) {
         separate();
         cursor.insertText(stats, plain);
@@ -461,9 +482,9 @@ const MarkdownBody *MessageLayout::markdown() const
     return m_markdown.get();
 }
 
-std::unique_ptr<MarkdownBody> MessageLayout::takeMarkdown()
+MessageLayout::Reusable MessageLayout::takeReusable()
 {
-    return std::move(m_markdown);
+    return Reusable{std::move(m_markdown), std::move(m_footer.doc), m_footerKey, m_created, m_time};
 }
 
 const QTextDocument *MessageLayout::thinking() const

@@ -8,10 +8,12 @@
 
 #include <QColor>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFont>
 #include <QList>
 #include <QRectF>
 #include <QString>
+#include <QTextDocument>
 
 #include <memory>
 
@@ -35,12 +37,25 @@ class MessageLayout final
     Q_DISABLE_COPY_MOVE(MessageLayout)
 
 public:
+    // What the next revision of the same message can take over from this layout (a streaming
+    // answer changes 30 times a second, and mostly only at its end): the markdown, whose
+    // finished chunks stay parsed; the footer, while it says the same; the formatted time.
+    struct Reusable
+    {
+        std::unique_ptr<MarkdownBody> markdown;
+        std::unique_ptr<QTextDocument> footer;
+        QString footerKey;
+        QDateTime created;
+        QString time;
+    };
+
     // attachments: the message's, decoded (nullptr: none shown); only read while constructing.
-    // previous: the markdown of an earlier revision of this message, taken over where the new
-    // content goes on from it at the same width (a streaming answer), else dropped.
+    // previous: what an earlier revision of this message left (takeReusable()): each part is
+    // taken over where it still fits (the content goes on from the markdown at the same
+    // width, the footer would say the same), else dropped.
     MessageLayout(const StoredMessage &message, bool thinkingExpanded, bool lastAssistant, int rowWidth,
                   const MessageStyle &style, const AttachmentPreview *attachments = nullptr,
-                  std::unique_ptr<MarkdownBody> previous = {});
+                  Reusable previous = {});
     ~MessageLayout();
 
     // The whole row, margins included.
@@ -74,9 +89,9 @@ public:
     double bodyHeight() const;
     // An answer's markdown; nullptr for plain text.
     const MarkdownBody *markdown() const;
-    // For the next revision of the same message (see the constructor); the layout keeps
-    // painting nothing of its content afterwards.
-    std::unique_ptr<MarkdownBody> takeMarkdown();
+    // For the next revision of the same message (see the constructor); the layout must not be
+    // painted afterwards.
+    Reusable takeReusable();
     const QTextDocument *thinking() const;
     const QTextDocument *footer() const;
 
@@ -123,7 +138,8 @@ private:
     void buildThinking(const StoredMessage &message, bool expanded, int width, const MessageStyle &style);
     void buildBody(const StoredMessage &message, int width, const MessageStyle &style,
                    std::unique_ptr<MarkdownBody> previous);
-    void buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style);
+    void buildFooter(const StoredMessage &message, bool lastAssistant, int width, const MessageStyle &style,
+                     Reusable &previous);
     // Places the thumbnails and chips from (x, y) in rows of that width; returns their height.
     double placeAttachments(const AttachmentPreview &attachments, double x, double y, int width,
                             const MessageStyle &style);
@@ -133,7 +149,9 @@ private:
 
     QString m_roleLabel;
     QString m_detail; // model name
+    QDateTime m_created;
     QString m_time;
+    QString m_footerKey; // what the footer says, as a key (see Reusable)
     bool m_user = false;
     int m_height = 0;
     QRect m_card;

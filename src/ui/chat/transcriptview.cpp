@@ -43,9 +43,15 @@ TranscriptView::TranscriptView(QWidget *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &TranscriptView::onFlushTimer);
     connect(&m_measureTimer, &QTimer::timeout, this, &TranscriptView::measureSome);
 
+    // QAbstractItemView re-reads the pointer on every scroll (QCursor::pos(): a round trip to
+    // the X server, on every streamed frame while the view follows the answer). The pointer has
+    // not moved over the viewport, so its last position says the same without asking.
+    disconnect(verticalScrollBar(), SIGNAL(valueChanged(int)), this, SLOT(verticalScrollbarValueChanged(int)));
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this] {
         if (m_layoutDepth == 0)
             m_stick = atBottom();
+        if (viewport()->underMouse())
+            updateHover(m_pointer);
     });
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
         if (m_layoutDepth == 0 && m_stick)
@@ -376,16 +382,22 @@ void TranscriptView::resizeEvent(QResizeEvent *event)
 void TranscriptView::mouseMoveEvent(QMouseEvent *event)
 {
     QListView::mouseMoveEvent(event);
-    const QModelIndex index = indexAt(event->position().toPoint());
+    m_pointer = event->position().toPoint();
+    updateHover(m_pointer);
+}
+
+void TranscriptView::updateHover(QPoint pos)
+{
+    const QModelIndex index = indexAt(pos);
     QString href;
     QString toolTip;
     int image = -1;
     if (index.isValid()) {
         QStyleOptionViewItem option = itemOption();
         option.rect = visualRect(index);
-        href = m_delegate->anchorAt(option, index, event->position().toPoint());
+        href = m_delegate->anchorAt(option, index, pos);
         if (href.isEmpty())
-            image = m_delegate->imageAt(option, index, event->position().toPoint());
+            image = m_delegate->imageAt(option, index, pos);
         if (href.startsWith(u"http"))
             toolTip = href;
         else if (image >= 0)

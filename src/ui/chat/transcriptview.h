@@ -119,6 +119,8 @@ private:
     void measureSome();
     void scrollToEnd();
     bool atBottom() const;
+    // The link or thumbnail under the pointer: its cursor and tool tip.
+    void updateHover(QPoint pos);
     void onFlushTimer();
     void applyUpdates(const QList<StoredMessage> &messages);
 
@@ -137,5 +139,6 @@ private:
     Counters m_counters;
     bool m_inLayout = false;
     bool m_stick = true;
+    QPoint m_pointer; // where the pointer last moved over the viewport
 };
 } // namespace Llamadesk

@@ -10,6 +10,7 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextLayout>
 
 #include <algorithm>
 
@@ -58,13 +59,13 @@ void MarkdownBody::setMarkdown(const QString &markdown)
     const QStringView rest = QStringView(markdown).mid(from);
     qsizetype last = 0;
     for (const qsizetype boundary : markdownBoundaries(rest)) {
-        appendChunk(rest.mid(last, boundary - last), from + boundary);
+        appendChunk(rest.mid(last, boundary - last), from + boundary, false);
         last = boundary;
     }
     m_source = markdown;
     m_stableLength = from + last;
     if (from + last < markdown.size()) {
-        appendChunk(rest.mid(last), markdown.size());
+        appendChunk(rest.mid(last), markdown.size(), true);
         m_hasTail = true;
     }
 }
@@ -78,7 +79,7 @@ void MarkdownBody::dropTail()
     m_hasTail = false;
 }
 
-void MarkdownBody::appendChunk(QStringView markdown, qsizetype end)
+void MarkdownBody::appendChunk(QStringView markdown, qsizetype end, bool tail)
 {
     Chunk chunk;
     chunk.end = end;
@@ -88,7 +89,15 @@ void MarkdownBody::appendChunk(QStringView markdown, qsizetype end)
     const int firstCode = static_cast<int>(m_code.size());
     const QStringList code = decorate(chunk.doc.get(), firstCode, m_chunks.empty());
     chunk.codeBlocks = static_cast<int>(code.size());
+    // A block's layout drops its glyphs once laid out, and drawing shapes the text again. The
+    // tail is drawn directly at every frame until the next revision replaces it: it keeps them.
+    // (A finished chunk is drawn once, into its image.)
+    if (tail) {
+        for (QTextBlock b = chunk.doc->begin(); b.isValid(); b = b.next())
+            b.layout()->setCacheEnabled(true);
+    }
     chunk.doc->setTextWidth(m_width);
+    chunk.height = textDocumentHeight(chunk.doc.get());
     place(chunk);
     // The shading behind each code block, now that its lines are laid out.
     QList<QRectF> rects(code.size());
@@ -99,11 +108,15 @@ void MarkdownBody::appendChunk(QStringView markdown, qsizetype end)
         QRectF &rect = rects[b.blockFormat().intProperty(CodeGroupProperty) - firstCode];
         rect = rect.isNull() ? layout->blockBoundingRect(b) : rect.united(layout->blockBoundingRect(b));
     }
+    QRectF area(0, chunk.top, m_width, chunk.height);
     for (qsizetype i = 0; i < code.size(); ++i) {
         const QRectF &lines = rects.at(i);
         m_code.append({code.at(i), QRectF(0, chunk.top + lines.top() - CardMetrics::CodePad, m_width,
                                           lines.height() + 2 * CardMetrics::CodePad)});
+        area = area.united(m_code.last().rect);
     }
+    // Whole pixels, so that its image lands on the grid the text would be drawn on.
+    chunk.area = area.toAlignedRect();
     m_chunks.push_back(std::move(chunk));
 }
 
@@ -119,7 +132,7 @@ void MarkdownBody::place(Chunk &chunk)
     const Chunk &previous = m_chunks.back();
     const double gap = std::max(previous.doc->lastBlock().blockFormat().bottomMargin(),
                                 chunk.doc->firstBlock().blockFormat().topMargin());
-    chunk.top = previous.top + textDocumentHeight(previous.doc.get()) + gap;
+    chunk.top = previous.top + previous.height + gap;
 }
 
 QStringList MarkdownBody::decorate(QTextDocument *doc, int firstCodeBlock, bool firstChunk)
@@ -237,12 +250,7 @@ void MarkdownBody::paint(QPainter *painter, QPointF topLeft, const QRectF &expos
     const QRectF keep = exposed.adjusted(0, -exposed.height(), 0, exposed.height());
     qsizetype code = 0;
     for (const Chunk &chunk : m_chunks) {
-        // The chunk with its code shading, which reaches past the first and last line.
-        QRectF lines(0, chunk.top, m_width, textDocumentHeight(chunk.doc.get()));
-        for (qsizetype i = code; i < code + chunk.codeBlocks; ++i)
-            lines = lines.united(m_code.at(i).rect);
-        // Whole pixels, so that the image lands on the grid the text would be drawn on.
-        const QRectF area(lines.toAlignedRect());
+        const QRectF area(chunk.area);
         const qsizetype firstShading = code;
         code += chunk.codeBlocks;
         const QRectF onScreen = area.translated(topLeft);
@@ -297,7 +305,7 @@ int MarkdownBody::width() const
 
 double MarkdownBody::height() const
 {
-    return m_chunks.empty() ? 0 : m_chunks.back().top + textDocumentHeight(m_chunks.back().doc.get());
+    return m_chunks.empty() ? 0 : m_chunks.back().top + m_chunks.back().height;
 }
 
 const std::vector<MarkdownBody::Chunk> &MarkdownBody::chunks() const

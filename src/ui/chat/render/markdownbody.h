@@ -49,6 +49,10 @@ public:
     {
         std::unique_ptr<QTextDocument> doc;
         double top = 0;      // in body coordinates
+        double height = 0;   // of its document, laid out at the body's width
+        // What it covers when painted, its code shading included (which reaches past its first
+        // and last line), in whole pixels of body coordinates.
+        QRect area;
         qsizetype end = 0;   // where its markdown ends in the text
         int codeBlocks = 0;  // how many of the body's code blocks are in it
         // A finished chunk painted once into an image (with its code shading, on the card's
@@ -87,7 +91,8 @@ public:
 
 private:
     // A chunk of the text, parsed and decorated, placed under the ones before it.
-    void appendChunk(QStringView markdown, qsizetype end);
+    // The tail is the text after the last boundary, parsed again at the next revision.
+    void appendChunk(QStringView markdown, qsizetype end, bool tail);
     void place(Chunk &chunk);
     // Shades code, sizes headings, adds a Copy link under each code block; returns the texts
     // of its code blocks.
