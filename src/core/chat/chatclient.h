@@ -12,10 +12,21 @@
 #include <functional>
 
 class QNetworkAccessManager;
-class QNetworkReply;
+class QThread;
 
 namespace Llamadesk
 {
+class ChatStreamWorker;
+
+// Where the completions go and how long they may take; see ChatClient's setters.
+struct ChatStreamWorkerConfig
+{
+    QUrl baseUrl;
+    QString apiKey;
+    std::chrono::milliseconds connectTimeout{10000};
+    std::chrono::milliseconds idleTimeout{300000}; // a long prompt on a CPU takes a while
+};
+
 struct ChatError
 {
     enum class Kind {
@@ -51,8 +62,12 @@ struct ChatResult
 };
 
 // Talks to /v1/chat/completions (streaming through SseParser, or not) and /props, /v1/models.
-// One request in flight per conversation key; cancel() aborts it. The API key goes in the
-// Authorization header. Errors arrive as ChatError values with messages a person understands.
+// One request in flight per conversation key; cancel() aborts it and reports failed(Cancelled)
+// at once. The API key goes in the Authorization header. Errors arrive as ChatError values with
+// messages a person understands. Completions run on a thread of the client's own
+// (ChatStreamWorker): there the network's wake-ups, one per token, and the parsing of every
+// event cost the caller's thread nothing; it gets one deltaReceived per paced read (at most
+// about 60 a second). Every signal arrives on the thread the client lives on.
 class ChatClient final : public QObject
 {
     Q_OBJECT
@@ -93,19 +108,25 @@ Q_SIGNALS:
     void infoFailed(const QString &message);
 
 private:
-    struct Pending;
-    void consume(const QString &key, Pending &pending);
-    // Ends a request that passed one of the memory limits; p may be gone when it returns.
-    void abortTooLarge(Pending &p, const QString &message);
+    // A request in flight, by key: the worker's id for it and what has arrived so far.
+    struct Active
+    {
+        quint64 id = 0;
+        ChatResult partial;
+    };
+    void onWorkerDelta(quint64 id, const QString &content, const QString &reasoning, const ChatResult &progress);
+    void onWorkerFinished(quint64 id, const ChatResult &result);
+    void onWorkerFailed(quint64 id, const ChatError &error, const ChatResult &partial);
     // GET path; onBody returns false when the answer cannot be read.
     void getInfo(const QString &path, std::function<bool(const QByteArray &)> onBody);
 
-    QNetworkAccessManager *m_network;
-    QUrl m_baseUrl;
-    QString m_apiKey;
-    std::chrono::milliseconds m_connectTimeout{10000};
-    std::chrono::milliseconds m_idleTimeout{300000}; // a long prompt on a CPU takes a while
-    QHash<QString, Pending *> m_pending;
+    QNetworkAccessManager *m_network; // /props and /v1/models, on this thread
+    QThread *m_thread;
+    ChatStreamWorker *m_worker; // lives on m_thread
+    ChatStreamWorkerConfig m_config;
+    QHash<QString, Active> m_active;
+    QHash<quint64, QString> m_keys; // the key of each id in m_active
+    quint64 m_lastId = 0;
 };
 } // namespace Llamadesk
 
