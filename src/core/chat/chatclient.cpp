@@ -47,10 +47,11 @@ ChatClient::ChatClient(QObject *parent)
 
 ChatClient::~ChatClient()
 {
-    // Nothing more is reported: the requests end with the client, silently, and the worker is
-    // destroyed on its own thread before the thread ends.
+    // Nothing more is reported: the requests end with the client, silently. The worker is
+    // deleted on its own thread as it finishes (QThread runs deferred deletes then), which aborts
+    // its replies and lets go of its network.
     m_worker->disconnect(this);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { delete worker; }, Qt::BlockingQueuedConnection);
+    m_worker->deleteLater();
     m_thread->quit();
     m_thread->wait();
 }

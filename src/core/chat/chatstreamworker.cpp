@@ -96,12 +96,8 @@ ChatError ChatClientText::httpError(const ApiError &api)
 
 ChatStreamWorker::ChatStreamWorker() = default;
 
+// On the worker's thread, as it ends: everything is aborted without a signal.
 ChatStreamWorker::~ChatStreamWorker()
-{
-    shutDown();
-}
-
-void ChatStreamWorker::shutDown()
 {
     for (Pending *pending : std::as_const(m_pending)) {
         if (pending->reply) {
@@ -110,9 +106,7 @@ void ChatStreamWorker::shutDown()
         }
         delete pending;
     }
-    m_pending.clear();
-    delete m_network;
-    m_network = nullptr;
+    // The network (a child) goes with the worker.
 }
 
 void ChatStreamWorker::start(quint64 id, const Config &config, const ChatRequest &request)

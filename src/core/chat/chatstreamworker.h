@@ -33,8 +33,6 @@ public:
     // Aborts the request; it still ends with failed(Cancelled), which ChatClient has already
     // reported and ignores.
     void cancel(quint64 id);
-    // Aborts everything without a signal, and lets go of the network: before the thread ends.
-    void shutDown();
 
 Q_SIGNALS:
     // The pieces one read brought; progress carries the rest of the answer so far (model, time to
