@@ -65,6 +65,15 @@ public:
 
     quint64 left() const { return static_cast<quint64>(std::max<qint64>(m_left, 0)); }
 
+    // Past that many bytes, unread.
+    void skip(quint64 bytes)
+    {
+        need(bytes);
+        if (m_device.skip(static_cast<qint64>(bytes)) != static_cast<qint64>(bytes))
+            throw Refusal{tr("the file could not be read to the end of its header")};
+        m_left -= static_cast<qint64>(bytes);
+    }
+
 private:
     void take(char *into, quint64 bytes)
     {
@@ -232,16 +241,51 @@ private:
             if (m_items > GgufReader::MaxTotalItems)
                 throw Refusal{tr("more array values than any real file has")};
             m_in.need(v.count * minimumBytes(v.elementType));
-            v.items.reserve(static_cast<qsizetype>(std::min<quint64>(v.count, GgufReader::KeptArrayItems)));
-            for (quint64 i = 0; i < v.count; ++i) {
-                GgufValue item = value(v.elementType, depth + 1);
-                if (i < static_cast<quint64>(GgufReader::KeptArrayItems))
-                    v.items.append(std::move(item));
-            }
+            const quint64 kept = std::min<quint64>(v.count, GgufReader::KeptArrayItems);
+            v.items.reserve(static_cast<qsizetype>(kept));
+            for (quint64 i = 0; i < kept; ++i)
+                v.items.append(value(v.elementType, depth + 1));
+            skip(v.elementType, v.count - kept, depth + 1);
             break;
         }
         }
         return v;
+    }
+
+    // Past n values of the type, their lengths checked as value() checks them, nothing kept
+    // (a vocabulary's tokens past the first KeptArrayItems).
+    void skip(Type type, quint64 n, int depth)
+    {
+        if (n == 0)
+            return;
+        switch (type) {
+        case Type::String:
+            for (quint64 i = 0; i < n; ++i) {
+                const auto length = m_in.number<quint64>();
+                if (length > GgufReader::MaxStringBytes)
+                    throw Refusal{tr("a text of %1 bytes, more than any real file holds").arg(length)};
+                m_in.skip(length);
+            }
+            return;
+        case Type::Array:
+            if (depth >= GgufReader::MaxNesting)
+                throw Refusal{tr("arrays nested deeper than any real file has")};
+            for (quint64 i = 0; i < n; ++i) {
+                const Type element = this->type(m_in.number<quint32>());
+                const auto count = m_in.number<quint64>();
+                if (count > GgufReader::MaxArrayItems)
+                    throw Refusal{tr("an array of %1 values, more than any real file has").arg(count)};
+                m_items += count;
+                if (m_items > GgufReader::MaxTotalItems)
+                    throw Refusal{tr("more array values than any real file has")};
+                m_in.need(count * minimumBytes(element));
+                skip(element, count, depth + 1);
+            }
+            return;
+        default:
+            m_in.skip(n * minimumBytes(type)); // n is checked against the file already
+            return;
+        }
     }
 
     Cursor m_in;

@@ -27,9 +27,9 @@ struct GgufValue
     };
     Type type = Type::UInt8;
     // Integers, floats and bools in `scalar` (as qint64, quint64, double or bool), a string in
-    // `text`, an array's elements in `items` (all of `elementType`). Every element of an array is
-    // read and checked, but only the first KeptArrayItems are kept: a vocabulary's 250,000
-    // tokens are not what a model library shows.
+    // `text`, an array's elements in `items` (all of `elementType`). Only the first
+    // KeptArrayItems elements are kept; the rest are stepped over, their lengths checked: a
+    // vocabulary's 250,000 tokens are not what a model library shows.
     QVariant scalar;
     QString text;
     Type elementType = Type::UInt8;
