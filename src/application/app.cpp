@@ -9,6 +9,7 @@
 #include "core/settingkeys.h"
 
 #include <QCoreApplication>
+#include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
 
@@ -52,6 +53,9 @@ App::App(AppOptions options)
     , m_guard(orDefault(std::move(options.processGuard), &Platform::createProcessGuard))
     , m_supervisor(m_guard.get(), options.supervisor)
     , m_store(orPath(options.chatDatabase, ChatStore::defaultPath()))
+    , m_library(orPath(options.modelsCache, QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                                                     + QStringLiteral("/models.json")))
+    , m_modelFolders(options.modelFolders.value_or(modelFolders(ModelFolderEnvironment::current({}))))
     , m_session(m_store, m_client, m_settings)
     , m_voiceInput(m_capture, m_client, m_settings)
     , m_voiceKeys(orDefault(std::move(options.voiceHotkey), &voiceKeys))
@@ -62,6 +66,7 @@ App::App(AppOptions options)
     , m_server(m_settings, m_supervisor, m_client)
     , m_chat(m_store, m_session, m_server, m_settings)
     , m_voice(m_voiceInput, options.microphoneAvailable.value_or(m_capture.isAvailable()), m_server, m_chat, m_settings, m_voiceHotkey)
+    , m_models(m_library, m_settings, m_server, m_chat, std::move(options.memory))
 {
     spdlog::info("Child processes are guarded by {}", m_guard->description());
     // Every start (autostart, the settings' Start, a banner's Retry) waits until the key is there.
@@ -97,6 +102,8 @@ void App::start()
         return;
     if (m_store.isOpen())
         m_store.startIntegrityCheck();
+    // On its own thread: the window does not wait for the disk.
+    m_library.setFolders(m_modelFolders);
     // The key is read asynchronously (the keychain answers over D-Bus); the server starts once it
     // is there, so that it never runs without one.
     if (m_autostart)
@@ -112,6 +119,16 @@ QStringList App::startupProblems() const
 QString App::logDirectory() const
 {
     return m_logDirectory;
+}
+
+ModelLibrary &App::library()
+{
+    return m_library;
+}
+
+ModelsController &App::models()
+{
+    return m_models;
 }
 
 Settings &App::settings()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "application/chatcontroller.h"
+#include "application/modelscontroller.h"
 #include "application/servercontroller.h"
 #include "application/settinghotkey.h"
 #include "application/voicecontroller.h"
@@ -10,6 +11,7 @@
 #include "core/chat/chatclient.h"
 #include "core/chat/chatsession.h"
 #include "core/chat/chatstore.h"
+#include "core/models/modellibrary.h"
 #include "core/secrets/serverkey.h"
 #include "platform/globalhotkey.h"
 #include "platform/screengrabber.h"
@@ -46,6 +48,11 @@ struct AppOptions
     std::unique_ptr<GlobalHotkey> voiceHotkey;   // null: Ctrl+Shift+V, the platform's
     std::unique_ptr<GlobalHotkey> screenshotHotkey; // null: Ctrl+Shift+S, the platform's
     std::unique_ptr<ScreenGrabber> screenGrabber; // null: the platform's
+    // The model library: its metadata cache (empty: the app's cache folder) and the folders
+    // scanned (unset: modelFolders() of this machine), and where free memory is read.
+    QString modelsCache;
+    std::optional<QList<ModelFolder>> modelFolders;
+    ModelsController::MemorySource memory;
 };
 
 // The composition root: everything Llamadesk is apart from its widgets, built in one place, in
@@ -83,6 +90,8 @@ public:
     ServerController &server();
     ChatController &chat();
     VoiceController &voice();
+    ModelLibrary &library();
+    ModelsController &models();
 
 Q_SIGNALS:
     // Found after start-up (the integrity check): shown like startupProblems().
@@ -97,6 +106,8 @@ private:
     std::unique_ptr<ProcessGuard> m_guard;
     ServerSupervisor m_supervisor;
     ChatStore m_store;
+    ModelLibrary m_library;
+    QList<ModelFolder> m_modelFolders;
     QStringList m_startupProblems;
     ChatClient m_client;
     ChatSession m_session;
@@ -110,6 +121,7 @@ private:
     ServerController m_server;
     ChatController m_chat;
     VoiceController m_voice;
+    ModelsController m_models;
     bool m_started = false;
 };
 } // namespace Llamadesk

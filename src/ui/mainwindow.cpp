@@ -1,5 +1,7 @@
 #include "ui/mainwindow.h"
 
+#include "ui/modelpicker.h"
+
 #include "application/app.h"
 #include "ui/chatpane.h"
 #include "ui/inlinebanner.h"
@@ -57,6 +59,11 @@ MainWindow::MainWindow(App &app, QWidget *parent)
         settingsKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     settingsAction->setShortcuts(settingsKeys);
     addAction(settingsAction);
+    auto *modelsAction = new QAction(tr("Models…"), this);
+    modelsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    addAction(modelsAction);
+    connect(modelsAction, &QAction::triggered, this, &MainWindow::openModels);
+    connect(m_titleBar, &TitleBar::modelsRequested, this, &MainWindow::openModels);
     auto *quitAction = new QAction(tr("Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
     addAction(quitAction);
@@ -137,6 +144,24 @@ void MainWindow::openSettings()
     // on the control that opened them.
     connect(m_settingsDialog, &QDialog::finished, this, [this] { m_chatPane->setFocus(Qt::OtherFocusReason); });
     m_settingsDialog->open();
+}
+
+ModelPicker *MainWindow::modelPicker() const
+{
+    return m_modelPicker;
+}
+
+void MainWindow::openModels()
+{
+    if (m_modelPicker) {
+        m_modelPicker->raise();
+        m_modelPicker->activateWindow();
+        return;
+    }
+    m_modelPicker = new ModelPicker(m_app.models(), this);
+    m_modelPicker->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_modelPicker, &QDialog::finished, this, [this] { m_chatPane->setFocus(Qt::OtherFocusReason); });
+    m_modelPicker->open();
 }
 
 void MainWindow::onServerStateChanged(ServerState state, const QString &reason)

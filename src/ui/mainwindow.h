@@ -15,6 +15,7 @@ class InlineBanner;
 class MessageBoxClipPrompt;
 class ScreenshotController;
 class SettingsDialog;
+class ModelPicker;
 class TitleBar;
 
 // The window: the title bar with the server's status dot, the window's banner (the server's
@@ -35,12 +36,15 @@ public:
     ScreenshotController *screenshots() const;
     // The settings dialog while it is open, else nullptr.
     SettingsDialog *settingsDialog() const;
+    // The model picker while it is open (Models… in the title bar, Ctrl+Shift+M).
+    ModelPicker *modelPicker() const;
 
     // Shows problems found in the settings file as a banner that opens the settings.
     void reportSettingsWarnings(const QStringList &warnings);
 
 public Q_SLOTS:
     void openSettings();
+    void openModels();
 
 protected:
     // Closing stops the server first, so it never outlives the app; a server that does not exit
@@ -58,6 +62,7 @@ private:
     ScreenshotController *m_screenshots;
     ChatPane *m_chatPane;
     QPointer<SettingsDialog> m_settingsDialog;
+    QPointer<ModelPicker> m_modelPicker;
     bool m_closing = false;
 };
 } // namespace Llamadesk

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
+#include <QToolButton>
 
 namespace Llamadesk
 {
@@ -14,6 +15,7 @@ TitleBar::TitleBar(QWidget *parent)
     : QWidget(parent)
     , m_dot(new StatusDot(this))
     , m_model(new QLabel(this))
+    , m_models(new QToolButton(this))
     , m_activity(new QLabel(this))
     , m_busy(new QProgressBar(this))
 {
@@ -29,6 +31,10 @@ TitleBar::TitleBar(QWidget *parent)
     m_model->setObjectName(QStringLiteral("modelLabel"));
     m_model->setForegroundRole(QPalette::PlaceholderText);
     m_model->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_models->setObjectName(QStringLiteral("modelsButton"));
+    m_models->setText(tr("Models…"));
+    m_models->setToolTip(tr("The models on this computer: choose the one the server runs"));
+    m_models->setAutoRaise(true);
     m_activity->setObjectName(QStringLiteral("activityLabel"));
     m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0); // indeterminate: llama-server prints stages, not percentages
@@ -42,9 +48,11 @@ TitleBar::TitleBar(QWidget *parent)
     layout->addWidget(name);
     layout->addWidget(m_model, 1);
     layout->addWidget(m_activity);
+    layout->addWidget(m_models);
     layout->addWidget(m_busy);
 
     connect(m_dot, &StatusDot::clicked, this, &TitleBar::settingsRequested);
+    connect(m_models, &QToolButton::clicked, this, &TitleBar::modelsRequested);
     setModel({});
     setActivity({});
 }
@@ -61,6 +69,11 @@ QString TitleBar::activityText() const
     return m_activity->isVisibleTo(this) ? m_activity->text() : QString();
 }
 
+QToolButton *TitleBar::modelsButton() const
+{
+    return m_models;
+}
+
 StatusDot *TitleBar::statusDot() const
 {
     return m_dot;
@@ -70,7 +83,7 @@ void TitleBar::setModel(const QString &modelPath)
 {
     if (modelPath.isEmpty()) {
         m_model->setText(tr("No model selected"));
-        m_model->setToolTip(tr("Click the status dot to choose llama-server and a model"));
+        m_model->setToolTip(tr("Choose a model with Models…, and llama-server with the status dot"));
     } else {
         m_model->setText(modelAlias(modelPath)); // the name answers carry (--alias)
         m_model->setToolTip(modelPath);

@@ -6,12 +6,14 @@
 
 class QLabel;
 class QProgressBar;
+class QToolButton;
 
 namespace Llamadesk
 {
 class StatusDot;
 
-// The strip at the top of the window: status dot, app name, current model.
+// The strip at the top of the window: status dot, app name, current model and the button that
+// opens the model picker.
 class TitleBar final : public QWidget
 {
     Q_OBJECT
@@ -31,13 +33,16 @@ public:
     // Empty text hides both.
     void setActivity(const QString &text);
     QString activityText() const;
+    QToolButton *modelsButton() const;
 
 Q_SIGNALS:
     void settingsRequested();
+    void modelsRequested();
 
 private:
     StatusDot *m_dot;
     QLabel *m_model;
+    QToolButton *m_models;
     QLabel *m_activity;
     QProgressBar *m_busy;
 };

@@ -37,6 +37,9 @@ inline AppOptions testAppOptions(const QTemporaryDir &dir, SupervisorOptions sup
     options.supervisor = std::move(supervisor);
     options.autostart = false;
     options.secrets = std::make_unique<MemorySecretStore>();
+    // No scan of the machine's own model folders: a test that wants a library gives folders.
+    options.modelsCache = dir.filePath(QStringLiteral("cache/models.json"));
+    options.modelFolders = QList<ModelFolder>{};
     return options;
 }
 

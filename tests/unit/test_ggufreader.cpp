@@ -76,7 +76,10 @@ TEST(GgufReader, ReadsTheTinyModelsMetadataAndShape)
     EXPECT_EQ(info.contextLength, 2048);
     EXPECT_EQ(info.layers, 2);
     EXPECT_EQ(info.embedding, 64);
+    EXPECT_EQ(info.heads, 4);
     EXPECT_EQ(info.headsKv, 4);
+    EXPECT_EQ(info.keyLength, 16); // 64 / 4
+    EXPECT_EQ(info.valueLength, 16);
     EXPECT_EQ(info.fileType, 1);
     EXPECT_EQ(info.quantization, QStringLiteral("F16"));
     EXPECT_EQ(info.parameters, 4186432u); // the sum over its 21 tensors' shapes

@@ -431,7 +431,11 @@ GgufModelInfo GgufReader::describe(const GgufFile &file)
     info.contextLength = archInteger(u"context_length").value_or(0);
     info.layers = archInteger(u"block_count").value_or(0);
     info.embedding = archInteger(u"embedding_length").value_or(0);
-    info.headsKv = archInteger(u"attention.head_count_kv").value_or(archInteger(u"attention.head_count").value_or(0));
+    info.heads = archInteger(u"attention.head_count").value_or(0);
+    info.headsKv = archInteger(u"attention.head_count_kv").value_or(info.heads);
+    const qint64 headSize = info.heads > 0 ? info.embedding / info.heads : 0;
+    info.keyLength = archInteger(u"attention.key_length").value_or(headSize);
+    info.valueLength = archInteger(u"attention.value_length").value_or(headSize);
     info.fileType = file.integer(u"general.file_type");
     if (info.fileType)
         info.quantization = fileTypeName(*info.fileType);

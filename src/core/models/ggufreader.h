@@ -77,7 +77,10 @@ struct GgufModelInfo
     qint64 contextLength = 0;  // {architecture}.context_length; 0 when absent
     qint64 layers = 0;         // {architecture}.block_count
     qint64 embedding = 0;      // {architecture}.embedding_length
+    qint64 heads = 0;          // {architecture}.attention.head_count
     qint64 headsKv = 0;        // {architecture}.attention.head_count_kv (else head_count)
+    qint64 keyLength = 0;      // {architecture}.attention.key_length (else embedding / heads)
+    qint64 valueLength = 0;    // {architecture}.attention.value_length (else embedding / heads)
     std::optional<qint64> fileType; // general.file_type (llama.cpp's LLAMA_FTYPE)
     QString quantization;      // its name: "F16", "Q4_K_M", …; empty when unknown
     QString chatTemplate;      // tokenizer.chat_template

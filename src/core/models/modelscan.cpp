@@ -20,7 +20,7 @@ namespace
 {
 // Deeper than any model folder (the Hugging Face cache is models--org--name/snapshots/rev/file).
 constexpr int MaxDepth = 8;
-constexpr int CacheVersion = 1;
+constexpr int CacheVersion = 2; // 2: head counts and lengths
 
 struct Found
 {
@@ -89,7 +89,10 @@ QJsonObject infoToJson(const GgufModelInfo &i)
     o[u"contextLength"] = static_cast<double>(i.contextLength);
     o[u"layers"] = static_cast<double>(i.layers);
     o[u"embedding"] = static_cast<double>(i.embedding);
+    o[u"heads"] = static_cast<double>(i.heads);
     o[u"headsKv"] = static_cast<double>(i.headsKv);
+    o[u"keyLength"] = static_cast<double>(i.keyLength);
+    o[u"valueLength"] = static_cast<double>(i.valueLength);
     if (i.fileType)
         o[u"fileType"] = static_cast<double>(*i.fileType);
     o[u"quantization"] = i.quantization;
@@ -113,7 +116,10 @@ GgufModelInfo infoFromJson(const QJsonObject &o)
     i.contextLength = static_cast<qint64>(o[u"contextLength"].toDouble());
     i.layers = static_cast<qint64>(o[u"layers"].toDouble());
     i.embedding = static_cast<qint64>(o[u"embedding"].toDouble());
+    i.heads = static_cast<qint64>(o[u"heads"].toDouble());
     i.headsKv = static_cast<qint64>(o[u"headsKv"].toDouble());
+    i.keyLength = static_cast<qint64>(o[u"keyLength"].toDouble());
+    i.valueLength = static_cast<qint64>(o[u"valueLength"].toDouble());
     if (o.contains(u"fileType"))
         i.fileType = static_cast<qint64>(o[u"fileType"].toDouble());
     i.quantization = o[u"quantization"].toString();
