@@ -24,6 +24,11 @@ QString helpText(const QCommandLineParser &parser, const QString &program)
     text += tr("Llamadesk: a local LLM one keystroke away. It runs llama.cpp's llama-server for you.") + u"\n\n";
     text += parser.helpText().section(u'\n', 2);
     text += u'\n' + tr("Settings given here are saved, as if set in the settings dialog.") + u'\n';
+    text += u'\n' + tr("Commands (no window is opened):") + u'\n';
+    text += tr("  %1 models list        The GGUF models on this computer, in the folders Llamadesk looks in.")
+                    .arg(program)
+            + u'\n';
+    text += tr("  %1 models info FILE   What a GGUF file says about itself.").arg(program) + u'\n';
     return text;
 }
 } // namespace
@@ -72,8 +77,27 @@ CommandLine parseCommandLine(const QStringList &arguments)
 
     if (!parser.parse(arguments))
         return fail(parser.errorText());
-    if (!parser.positionalArguments().isEmpty())
-        return fail(tr("Unexpected argument: %1").arg(parser.positionalArguments().constFirst()));
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty() && positional.constFirst() == u"models") {
+        const QString sub = positional.value(1, QStringLiteral("list"));
+        if (sub == u"list" && positional.size() <= 2) {
+            result.action = CommandLine::Action::Models;
+            result.models.kind = ModelsCommand::Kind::List;
+            return result;
+        }
+        if (sub == u"info" && positional.size() == 3) {
+            result.action = CommandLine::Action::Models;
+            result.models.kind = ModelsCommand::Kind::Info;
+            result.models.file = positional.at(2);
+            return result;
+        }
+        if (sub == u"info")
+            return fail(tr("Usage: %1 models info FILE").arg(program));
+        return fail(tr("Unknown models command '%1': use 'models list' or 'models info FILE'.")
+                            .arg(positional.mid(1).join(u' ')));
+    }
+    if (!positional.isEmpty())
+        return fail(tr("Unexpected argument: %1").arg(positional.constFirst()));
     if (parser.isSet(help)) {
         result.action = CommandLine::Action::ShowHelp;
         result.text = helpText(parser, program);

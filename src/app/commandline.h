@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/modelscommand.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -18,14 +20,16 @@ struct CommandLineOptions
 
 struct CommandLine
 {
-    enum class Action { Run, ShowHelp, ShowVersion, Error };
+    enum class Action { Run, ShowHelp, ShowVersion, Models, Error };
     Action action = Action::Run;
     CommandLineOptions options;
+    ModelsCommand models; // for Action::Models
     // The help or version text, or the error message, for the actions that print.
     QString text;
 };
 
-// Pure: no application object needed, so --help and --version work without a display.
+// Pure: no application object needed, so --help, --version and the commands (models …) work
+// without a display.
 CommandLine parseCommandLine(const QStringList &arguments);
 QString versionText();
 // The levels --log-level accepts.

@@ -8,6 +8,7 @@
 #include "core/settings.h"
 
 #include <QApplication>
+#include <QStandardPaths>
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
@@ -92,6 +93,16 @@ int main(int argc, char *argv[])
     case Llamadesk::CommandLine::Action::Error:
         print(stderr, commandLine.text);
         return 2;
+    case Llamadesk::CommandLine::Action::Models: {
+        // No display: a core application, the same library code as the window's picker.
+        QCoreApplication core(argc, argv);
+        const Llamadesk::CommandOutput output = Llamadesk::runModelsCommand(
+                commandLine.models, Llamadesk::modelFolders(Llamadesk::ModelFolderEnvironment::current({})),
+                QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/models.json"));
+        print(stdout, output.out);
+        print(stderr, output.err);
+        return output.exitCode;
+    }
     case Llamadesk::CommandLine::Action::Run:
         break;
     }
