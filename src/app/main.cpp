@@ -96,8 +96,11 @@ int main(int argc, char *argv[])
     case Llamadesk::CommandLine::Action::Models: {
         // No display: a core application, the same library code as the window's picker.
         QCoreApplication core(argc, argv);
+        // The folders the window's library reads: the machine's and the user's (models/folders).
+        const Llamadesk::Settings settings(Llamadesk::Settings::defaultFilePath());
+        const QStringList own = settings.get(Llamadesk::Keys::ModelsFolders).split(u'\n', Qt::SkipEmptyParts);
         const Llamadesk::CommandOutput output = Llamadesk::runModelsCommand(
-                commandLine.models, Llamadesk::modelFolders(Llamadesk::ModelFolderEnvironment::current({})),
+                commandLine.models, Llamadesk::modelFolders(Llamadesk::ModelFolderEnvironment::current(own)),
                 QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/models.json"));
         print(stdout, output.out);
         print(stderr, output.err);

@@ -9,9 +9,12 @@
 #include "core/settingkeys.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace Llamadesk
 {
@@ -87,6 +90,11 @@ App::App(AppOptions options)
             Q_EMIT problemFound(problem);
     });
 
+    connect(&m_settings, &Settings::changed, &m_library, [this](const QString &key) {
+        if (key == Keys::ModelsFolders.toString() && m_started)
+            m_library.setFolders(libraryFolders());
+    });
+
     m_capture.setDevice(m_settings.get(Keys::AudioInputDevice).toUtf8());
     connect(&m_settings, &Settings::changed, &m_capture, [this](const QString &key) {
         if (key == Keys::AudioInputDevice.toString())
@@ -103,7 +111,7 @@ void App::start()
     if (m_store.isOpen())
         m_store.startIntegrityCheck();
     // On its own thread: the window does not wait for the disk.
-    m_library.setFolders(m_modelFolders);
+    m_library.setFolders(libraryFolders());
     // The key is read asynchronously (the keychain answers over D-Bus); the server starts once it
     // is there, so that it never runs without one.
     if (m_autostart)
@@ -119,6 +127,19 @@ QStringList App::startupProblems() const
 QString App::logDirectory() const
 {
     return m_logDirectory;
+}
+
+QList<ModelFolder> App::libraryFolders() const
+{
+    QList<ModelFolder> folders = m_modelFolders;
+    const QStringList own = m_settings.get(Keys::ModelsFolders).split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : own) {
+        const QString path = QDir::cleanPath(line.trimmed());
+        const bool known = std::any_of(folders.cbegin(), folders.cend(), [&](const ModelFolder &f) { return f.path == path; });
+        if (!known)
+            folders.append({path, ModelFolder::Source::User});
+    }
+    return folders;
 }
 
 ModelLibrary &App::library()

@@ -98,6 +98,9 @@ Q_SIGNALS:
     void problemFound(const QString &problem);
 
 private:
+    // m_modelFolders and the user's own (models/folders), each once.
+    QList<ModelFolder> libraryFolders() const;
+
     QString m_logDirectory;
     bool m_autostart;
     Settings m_settings;
@@ -107,7 +110,7 @@ private:
     ServerSupervisor m_supervisor;
     ChatStore m_store;
     ModelLibrary m_library;
-    QList<ModelFolder> m_modelFolders;
+    QList<ModelFolder> m_modelFolders; // the machine's (or AppOptions'), before models/folders
     QStringList m_startupProblems;
     ChatClient m_client;
     ChatSession m_session;

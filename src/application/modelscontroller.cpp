@@ -46,6 +46,19 @@ QList<ModelChoice> ModelsController::choices() const
     return choices;
 }
 
+std::optional<QString> ModelsController::addFolder(const QString &path)
+{
+    const QFileInfo folder(path);
+    if (!folder.isDir())
+        return tr("%1 is not a folder.").arg(path);
+    const QString clean = folder.absoluteFilePath();
+    QStringList own = m_settings.get(Keys::ModelsFolders).split(u'\n', Qt::SkipEmptyParts);
+    if (own.contains(clean))
+        return std::nullopt;
+    own.append(clean);
+    return m_settings.set(Keys::ModelsFolders, own.join(u'\n'));
+}
+
 QString ModelsController::error() const
 {
     return m_error;

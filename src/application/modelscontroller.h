@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <functional>
+#include <optional>
 
 namespace Llamadesk
 {
@@ -45,6 +46,9 @@ public:
     void rescan();
     // Where the library looks, for the picker to say.
     QList<ModelFolder> folders() const;
+    // Adds a folder of the user's to models/folders (the library scans it then); the reason
+    // when it cannot be (not a folder, the settings cannot be written).
+    std::optional<QString> addFolder(const QString &path);
 
     enum class Choice { Applied, AskFirst, NotInLibrary, Failed };
     // AskFirst: an answer is streaming, which a restart would stop; call again with

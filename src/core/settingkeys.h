@@ -42,5 +42,6 @@ inline constexpr SettingKey<double> ChatTemperature{"chat/temperature"};
 inline constexpr SettingKey<double> ChatTopP{"chat/top_p"};
 inline constexpr SettingKey<int> ChatTopK{"chat/top_k"};
 inline constexpr SettingKey<int> ChatMaxTokens{"chat/max_tokens"};
+inline constexpr SettingKey<QString> ModelsFolders{"models/folders"};
 } // namespace Keys
 } // namespace Llamadesk

@@ -98,6 +98,17 @@ std::optional<QString> apiKey(const QVariant &v)
     return std::nullopt;
 }
 
+// One absolute folder per line (the model library's own folders come on top of them).
+std::optional<QString> folderLines(const QVariant &v)
+{
+    const QStringList lines = v.toString().split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : lines) {
+        if (!QDir::isAbsolutePath(line.trimmed()))
+            return QStringLiteral("expected absolute folders, one per line; '%1' is not").arg(line.trimmed());
+    }
+    return std::nullopt;
+}
+
 const QList<KeySpec> &table()
 {
     static const QList<KeySpec> specs = {
@@ -141,6 +152,9 @@ const QList<KeySpec> &table()
         {"chat/top_p", 0.95, doubleRange(0.0, 1.0), "Nucleus sampling: keep the smallest set of tokens whose probability adds up to this."},
         {"chat/top_k", 40, intRange(0, 1000), "Sample from the k most likely tokens. 0: no limit."},
         {"chat/max_tokens", -1, intRange(-1, 1000000), "The most tokens an answer may have. -1: no limit."},
+        {"models/folders", QString(), folderLines,
+         "More folders the model library scans, one absolute path per line, besides Llamadesk's own, llama.cpp's "
+         "cache, the Hugging Face cache, LM Studio's, Jan's and ~/models."},
     };
     return specs;
 }

@@ -3,6 +3,8 @@
 #include "application/modelscontroller.h"
 
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHash>
 #include <QHeaderView>
@@ -42,7 +44,11 @@ ModelPicker::ModelPicker(ModelsController &models, QWidget *parent)
     , m_status(new QLabel(this))
     , m_use(new QPushButton(tr("Use this model"), this))
     , m_rescan(new QPushButton(tr("Scan again"), this))
+    , m_addFolder(new QPushButton(tr("Add folder…"), this))
 {
+    m_chooseFolder = [this] {
+        return QFileDialog::getExistingDirectory(this, tr("A folder with GGUF models"), QDir::homePath());
+    };
     setObjectName(QStringLiteral("modelPicker"));
     setWindowTitle(tr("Models"));
     resize(900, 420);
@@ -63,8 +69,11 @@ ModelPicker::ModelPicker(ModelsController &models, QWidget *parent)
     m_use->setObjectName(QStringLiteral("useModelButton"));
     m_use->setDefault(true);
     m_rescan->setObjectName(QStringLiteral("rescanModelsButton"));
+    m_addFolder->setObjectName(QStringLiteral("addModelFolderButton"));
+    m_addFolder->setToolTip(tr("Scan another folder for GGUF models (kept in the settings)"));
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_addFolder, QDialogButtonBox::ActionRole);
     buttons->addButton(m_rescan, QDialogButtonBox::ActionRole);
     buttons->addButton(m_use, QDialogButtonBox::AcceptRole);
     auto *layout = new QVBoxLayout(this);
@@ -75,6 +84,7 @@ ModelPicker::ModelPicker(ModelsController &models, QWidget *parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_use, &QPushButton::clicked, this, &ModelPicker::useSelected);
     connect(m_rescan, &QPushButton::clicked, &m_models, &ModelsController::rescan);
+    connect(m_addFolder, &QPushButton::clicked, this, &ModelPicker::addFolder);
     connect(m_list, &QTreeWidget::itemActivated, this, &ModelPicker::useSelected);
     connect(m_list, &QTreeWidget::itemSelectionChanged, this,
             [this] { m_use->setEnabled(!m_list->selectedItems().isEmpty()); });
@@ -91,6 +101,25 @@ QTreeWidget *ModelPicker::list() const
 QPushButton *ModelPicker::useButton() const
 {
     return m_use;
+}
+
+QPushButton *ModelPicker::addFolderButton() const
+{
+    return m_addFolder;
+}
+
+void ModelPicker::setFolderChooser(std::function<QString()> chooser)
+{
+    m_chooseFolder = std::move(chooser);
+}
+
+void ModelPicker::addFolder()
+{
+    const QString folder = m_chooseFolder();
+    if (folder.isEmpty())
+        return;
+    if (const auto problem = m_models.addFolder(folder))
+        QMessageBox::warning(this, tr("The folder was not added"), *problem);
 }
 
 QString ModelPicker::statusText() const

@@ -2,6 +2,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QLabel;
 class QPushButton;
 class QTreeWidget;
@@ -25,6 +27,9 @@ public:
 
     QTreeWidget *list() const;
     QPushButton *useButton() const;
+    QPushButton *addFolderButton() const;
+    // What "Add folder…" asks with (a folder dialog); tests give the answer. Empty: cancelled.
+    void setFolderChooser(std::function<QString()> chooser);
     QString statusText() const;
 
     // "vision · audio · thinking · tools"
@@ -33,11 +38,14 @@ public:
 private:
     void refill();
     void useSelected();
+    void addFolder();
 
     ModelsController &m_models;
     QTreeWidget *m_list;
     QLabel *m_status;
     QPushButton *m_use;
     QPushButton *m_rescan;
+    QPushButton *m_addFolder;
+    std::function<QString()> m_chooseFolder;
 };
 } // namespace Llamadesk

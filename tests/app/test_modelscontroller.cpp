@@ -128,3 +128,21 @@ TEST_F(ModelsControllerTest, WhileAnAnswerStreamsTheUserIsAskedFirst)
     ASSERT_TRUE(waitUntil([&] { return !m_chat->isBusy(); }, std::chrono::seconds(15)));
     ASSERT_TRUE(waitUntil([&] { return m_server->isRunning(); }, std::chrono::seconds(15)));
 }
+
+TEST_F(ModelsControllerTest, AFolderOfTheUsersIsKeptOnceAndOnlyWhenItIsOne)
+{
+    const QString more = m_dir.filePath(QStringLiteral("more"));
+    ASSERT_TRUE(QDir().mkpath(more));
+    EXPECT_FALSE(m_models->addFolder(more));
+    EXPECT_FALSE(m_models->addFolder(more)) << "twice is once";
+    EXPECT_EQ(m_settings->get(Keys::ModelsFolders), more);
+    const auto missing = m_models->addFolder(m_dir.filePath(QStringLiteral("missing")));
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_TRUE(missing->endsWith(u"missing is not a folder.")) << missing->toStdString();
+    EXPECT_TRUE(m_models->addFolder(m_folder + QStringLiteral("/seeing/tiny-llama.gguf")).has_value()) << "a file";
+    EXPECT_EQ(m_settings->get(Keys::ModelsFolders), more);
+    // By hand in the INI file: only absolute folders.
+    const auto relative = Settings::validate(Keys::ModelsFolders.toString(), QStringLiteral("/ok\nmodels"));
+    ASSERT_TRUE(relative.has_value());
+    EXPECT_TRUE(relative->contains(u"'models' is not")) << relative->toStdString();
+}

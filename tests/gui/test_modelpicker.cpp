@@ -117,3 +117,23 @@ TEST_F(ModelPickerTest, UseStartsTheServerWithTheModelAndItsProjector)
     EXPECT_TRUE(picker->list()->currentItem()->text(ModelPicker::Name).endsWith(u"(in use)"));
     EXPECT_FALSE(saveScreenshot(picker, QStringLiteral("models-picker-in-use")).isEmpty());
 }
+
+TEST_F(ModelPickerTest, AddFolderScansAnotherFolderAndKeepsItInTheSettings)
+{
+    ModelPicker *picker = openPicker();
+    ASSERT_NE(picker, nullptr);
+    ASSERT_EQ(picker->list()->topLevelItemCount(), 2);
+    const QString more = m_dir.filePath(QStringLiteral("more models"));
+    ASSERT_TRUE(QDir().mkpath(more));
+    // A copy, not a link: a link to a file the library already lists is that same file.
+    ASSERT_TRUE(QFile::copy(sharedDir() + QStringLiteral("/models/tiny-llama.gguf"), more + QStringLiteral("/third.gguf")));
+    picker->setFolderChooser([&] { return more; });
+    QTest::mouseClick(picker->addFolderButton(), Qt::LeftButton);
+    EXPECT_EQ(m_settings->get(Keys::ModelsFolders), more);
+    ASSERT_TRUE(waitUntil([&] { return picker->list()->topLevelItemCount() == 3; }, std::chrono::seconds(10)));
+    EXPECT_TRUE(picker->statusText().contains(more)) << picker->statusText().toStdString();
+    // Cancelled: nothing changes.
+    picker->setFolderChooser([] { return QString(); });
+    QTest::mouseClick(picker->addFolderButton(), Qt::LeftButton);
+    EXPECT_EQ(m_settings->get(Keys::ModelsFolders), more);
+}
