@@ -218,3 +218,16 @@ TEST_F(ModelLibraryTest, ScansOffTheCallersThreadAndSeesAFileThatArrives)
     EXPECT_EQ(library.filesRead(), 1) << "only the new file is read";
     EXPECT_EQ(library.filesCached(), 1);
 }
+
+TEST_F(ModelLibraryTest, AFolderThatAppearsLaterIsNoticed)
+{
+    // llama.cpp's cache before the first download, ~/models before the user makes it.
+    ModelLibrary library(path("cache.json"));
+    QSignalSpy finished(&library, &ModelLibrary::scanFinished);
+    library.setFolders({{path("later/models"), Source::User}});
+    ASSERT_TRUE(finished.wait(10000));
+    EXPECT_TRUE(library.models().isEmpty());
+    ASSERT_TRUE(write(path("later/models/arrived.gguf"), modelFile("Arrived")));
+    ASSERT_TRUE(TestSupport::waitUntil([&] { return library.models().size() == 1; }, std::chrono::seconds(10)));
+    EXPECT_EQ(library.models().at(0).displayName(), QStringLiteral("Arrived"));
+}

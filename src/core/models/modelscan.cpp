@@ -218,13 +218,31 @@ ModelScan scanModelFolders(const QList<ModelFolder> &folders, ModelMetadataCache
     QSet<QString> visitedDirs;
     QSet<QString> seenFiles;
     QList<Found> found;
+    QSet<QString> waitingIn; // where a folder that is not there yet would appear
     for (const ModelFolder &folder : folders) {
-        if (QFileInfo(folder.path).isDir())
+        if (QFileInfo(folder.path).isDir()) {
             walk(folder.path, 0, folder, visitedDirs, seenFiles, found);
+            continue;
+        }
+        // ~/models made later, llama.cpp's cache at its first download: its nearest existing
+        // parent is watched, so that the folder is noticed when it comes.
+        for (QString up = QFileInfo(folder.path).path(); !up.isEmpty(); up = QFileInfo(up).path()) {
+            if (QFileInfo(up).isDir()) {
+                waitingIn.insert(QFileInfo(up).canonicalFilePath());
+                break;
+            }
+            if (up == QFileInfo(up).path())
+                break; // the root, or a relative path's start
+        }
     }
 
     ModelScan scan;
+    waitingIn.remove(QString());
     scan.directories = QStringList(visitedDirs.cbegin(), visitedDirs.cend());
+    for (const QString &dir : std::as_const(waitingIn)) {
+        if (!visitedDirs.contains(dir))
+            scan.directories.append(dir);
+    }
     scan.directories.sort();
     QStringList known;
     // By value: the cache may grow (and move its entries) at the next read.

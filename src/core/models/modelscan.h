@@ -73,7 +73,9 @@ struct ModelScan
     QList<LibraryModel> models; // by display name, then path
     QList<LibraryProjector> projectors;
     QList<LibraryProblem> problems;
-    QStringList directories; // every folder walked, to watch for changes
+    // Every folder walked, and the nearest existing parent of each folder not there yet: what
+    // to watch for changes.
+    QStringList directories;
     int filesRead = 0;   // parsed this time
     int filesCached = 0; // known from the cache
 };
