@@ -5,6 +5,7 @@
 
 #include <QBuffer>
 #include <QFile>
+#include <QFileInfo>
 
 #include <gtest/gtest.h>
 
@@ -47,6 +48,16 @@ qint64 headerEnd(const QString &path)
     if (!std::holds_alternative<GgufFile>(GgufReader::read(file)))
         return -1;
     return file.pos();
+}
+// A real file's header: its bytes up to where the tensor data begins.
+QByteArray headerOf(const char *name)
+{
+    const QString path = model(name);
+    const qint64 end = headerEnd(path);
+    QFile file(path);
+    if (end <= 0 || !file.open(QIODevice::ReadOnly))
+        return {};
+    return file.read(end);
 }
 } // namespace
 
@@ -131,13 +142,9 @@ TEST(GgufReader, AProjectorSaysWhatItLetsTheModelTake)
 TEST(GgufReader, StopsAtTheTensorDataAndNeedsNoneOfIt)
 {
     // The file cut right after its tensor infos reads the same: nothing past them is touched.
-    const QString path = model("tiny-mmproj-vision.gguf");
-    const qint64 end = headerEnd(path);
-    ASSERT_GT(end, 0);
-    QFile file(path);
-    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-    EXPECT_LT(end, file.size() / 4) << "the data is most of the file";
-    const QByteArray header = file.read(end);
+    const QByteArray header = headerOf("tiny-mmproj-vision.gguf");
+    ASSERT_FALSE(header.isEmpty());
+    EXPECT_LT(header.size(), QFileInfo(model("tiny-mmproj-vision.gguf")).size() / 4) << "the data is most of the file";
     const GgufFile cut = readOk(header);
     EXPECT_EQ(GgufReader::describe(cut).parameters, 84608u);
     // And one byte less is a file cut short.
@@ -146,12 +153,8 @@ TEST(GgufReader, StopsAtTheTensorDataAndNeedsNoneOfIt)
 
 TEST(GgufReader, EveryCutOfARealHeaderIsAnErrorNotACrash)
 {
-    const QString path = model("tiny-mmproj-both.gguf");
-    const qint64 end = headerEnd(path);
-    ASSERT_GT(end, 0);
-    QFile file(path);
-    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-    const QByteArray header = file.read(end);
+    const QByteArray header = headerOf("tiny-mmproj-both.gguf");
+    ASSERT_FALSE(header.isEmpty());
     for (qsizetype length = 0; length < header.size(); length += (length < 512 ? 1 : 7)) {
         const QString error = errorOf(header.left(length));
         ASSERT_FALSE(error.isEmpty()) << "a header cut at " << length << " bytes was read as whole";

@@ -94,23 +94,30 @@ QString ModelFit::summary() const
     return tr("Unknown: the free memory could not be read");
 }
 
-QString formatBytes(quint64 bytes)
+namespace
+{
+// A count in thousands, millions or billions, with one of three patterns ("%1 GB" …).
+QString scaled(quint64 value, const char *billions, const char *millions, const char *thousands)
 {
     const QLocale locale;
-    if (bytes >= 1000ull * 1000 * 1000)
-        return tr("%1 GB").arg(locale.toString(static_cast<double>(bytes) / 1e9, 'f', 1));
-    if (bytes >= 1000ull * 1000)
-        return tr("%1 MB").arg(locale.toString(static_cast<double>(bytes) / 1e6, 'f', 0));
-    return tr("%1 KB").arg(locale.toString(static_cast<double>(bytes) / 1e3, 'f', 0));
+    const double v = static_cast<double>(value);
+    if (value >= 1000ull * 1000 * 1000)
+        return tr(billions).arg(locale.toString(v / 1e9, 'f', 1));
+    if (value >= 1000ull * 1000)
+        return tr(millions).arg(locale.toString(v / 1e6, 'f', 0));
+    return tr(thousands).arg(locale.toString(v / 1e3, 'f', 0));
+}
+} // namespace
+
+QString formatBytes(quint64 bytes)
+{
+    return scaled(bytes, QT_TRANSLATE_NOOP("ModelFit", "%1 GB"), QT_TRANSLATE_NOOP("ModelFit", "%1 MB"),
+                  QT_TRANSLATE_NOOP("ModelFit", "%1 KB"));
 }
 
 QString formatParameters(quint64 parameters)
 {
-    const QLocale locale;
-    if (parameters >= 1000ull * 1000 * 1000)
-        return tr("%1 B").arg(locale.toString(static_cast<double>(parameters) / 1e9, 'f', 1));
-    if (parameters >= 1000ull * 1000)
-        return tr("%1 M").arg(locale.toString(static_cast<double>(parameters) / 1e6, 'f', 0));
-    return tr("%1 K").arg(locale.toString(static_cast<double>(parameters) / 1e3, 'f', 0));
+    return scaled(parameters, QT_TRANSLATE_NOOP("ModelFit", "%1 B"), QT_TRANSLATE_NOOP("ModelFit", "%1 M"),
+                  QT_TRANSLATE_NOOP("ModelFit", "%1 K"));
 }
 } // namespace Llamadesk
