@@ -108,15 +108,20 @@ TEST_F(ModelLibraryTest, FindsModelsPairsProjectorsAndSaysWhatEachIs)
     const QByteArray part = modelFile("Big");
     ASSERT_TRUE(write(path("mine/Big-Q4_K_M-00001-of-00002.gguf"), part));
     ASSERT_TRUE(write(path("mine/Big-Q4_K_M-00002-of-00002.gguf"), part));
+    // One whose second part is missing cannot be loaded: said, not listed.
+    ASSERT_TRUE(write(path("mine/Half-00001-of-00002.gguf"), part));
 
     ModelMetadataCache cache;
     const ModelScan scan = scanModelFolders(
             {{path("lmstudio"), Source::LmStudio}, {path("mine"), Source::User}, {path("absent"), Source::Jan}}, cache);
     ASSERT_EQ(scan.models.size(), 3);
     EXPECT_EQ(scan.projectors.size(), 1);
-    ASSERT_EQ(scan.problems.size(), 1);
+    ASSERT_EQ(scan.problems.size(), 2);
     EXPECT_TRUE(scan.problems.at(0).path.endsWith(u"broken.gguf"));
     EXPECT_TRUE(scan.problems.at(0).message.contains(u"cut short")) << scan.problems.at(0).message.toStdString();
+    EXPECT_TRUE(scan.problems.at(1).message.endsWith(u"Half-00001-of-00002.gguf is one part of a model split in 2, "
+                                                     u"and only 1 of them are here."))
+            << scan.problems.at(1).message.toStdString();
 
     const LibraryModel *gemma = findModel(scan.models, u"gemma-3-4b-it-Q4_K_M.gguf");
     ASSERT_NE(gemma, nullptr);

@@ -1,5 +1,6 @@
 #include "core/models/modelscan.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -308,9 +309,18 @@ ModelScan scanModelFolders(const QList<ModelFolder> &folders, ModelMetadataCache
     for (const Found *f : std::as_const(singles))
         addModel({f});
     for (const auto &[key, parts] : splits) {
-        // Only a split model whose first part is there can be loaded.
-        if (!parts.count(1))
+        // llama-server loads a split model from its first part, and needs every other one.
+        const int total = key.section(u'/', -1).toInt();
+        if (!parts.count(1) || static_cast<int>(parts.size()) != total) {
+            const Found &any = *parts.begin()->second;
+            scan.problems.append({any.path, QCoreApplication::translate("ModelScan",
+                                                                        "%1 is one part of a model split in %2, and "
+                                                                        "only %3 of them are here.")
+                                                    .arg(any.path)
+                                                    .arg(total)
+                                                    .arg(parts.size())});
             continue;
+        }
         QList<const Found *> ordered;
         for (const auto &[index, part] : parts)
             ordered.append(part);
