@@ -151,9 +151,14 @@ void ChatStreamWorker::start(quint64 id, const Config &config, const ChatRequest
         p->reply->abort();
     });
     pending->timer->start(config.connectTimeout);
-    connect(reply, &QNetworkReply::requestSent, this, [pending, reply] {
-        reply->setProperty("sent", true);
-        pending->timer->start(pending->config.idleTimeout);
+    // By id, as every handler here: a signal the HTTP thread queued before the request ended
+    // (a cancel, a limit) still arrives after its Pending is gone.
+    connect(reply, &QNetworkReply::requestSent, this, [this, id] {
+        Pending *p = m_pending.value(id);
+        if (!p || !p->reply)
+            return;
+        p->reply->setProperty("sent", true);
+        p->timer->start(p->config.idleTimeout);
     });
     connect(reply, &QNetworkReply::readyRead, this, [this, id] {
         Pending *p = m_pending.value(id);
